@@ -1,0 +1,54 @@
+"""Tables owned by ``notifier``: the alert outbox and scheduler bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from config.db_types import UTCDateTime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One alert owed to one subscriber. ``dedupe_key`` makes queueing idempotent.
+
+    ``dedupe_key`` is ``change:<strike_change_id>:<subscriber_id>`` or
+    ``reminder:<strike_id>:<start date>:<subscriber_id>``.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "not_before"),
+        Index("ix_outbox_subscriber", "subscriber_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=120)
+    subscriber_id: int = Field(foreign_key="subscriber.id")
+    channel: str = Field(max_length=10)
+    kind: str = Field(max_length=20)  # announced | changed | called_off | reminder | reply
+    strike_id: int | None = Field(default=None, foreign_key="strike.id")
+    strike_change_id: int | None = Field(default=None, foreign_key="strike_change.id")
+    body: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="pending", max_length=12)  # pending/sending/sent/dead
+    attempts: int = 0
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    provider_message_id: str | None = Field(default=None, max_length=64, index=True)
+    provider_status: str | None = Field(default=None, max_length=20)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkerState(SQLModel, table=True):
+    """Small key/value facts the health check reports (last poll, last tick, leader)."""
+
+    __tablename__ = "worker_state"
+
+    key: str = Field(primary_key=True, max_length=50)
+    value: str = ""
+    updated_at: datetime = Field(sa_type=UTCDateTime)
