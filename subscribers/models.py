@@ -31,7 +31,7 @@ class Subscriber(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=10)  # sms | telegram
-    address: str | None = Field(default=None, max_length=64)  # E.164 or chat id; None once forgotten
+    address: str | None = Field(default=None, max_length=64)  # None once forgotten
     status: str = Field(default="pending", max_length=10)  # pending | active | stopped | forgotten
     stop_reason: str | None = None
     reminder_time: str = Field(default="18:00", max_length=5)  # HH:MM UK time, the day before
