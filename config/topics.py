@@ -16,5 +16,8 @@ HEALTH_TOPICS: tuple[str, ...] = ("ambulance", "nursing", "doctors", "other_nhs"
 DEFAULT_TOPICS: tuple[str, ...] = HEALTH_TOPICS
 
 AREA_TYPES: tuple[str, ...] = (
-    "nation", "nhs_region", "icb", "health_board", "ambulance_service", "county", "district",
+    "nation", "region", "nhs_region", "icb", "health_board", "ambulance_service", "county",
+    "district",
 )
+"""``region`` is an English region (ONS E12 codes: "the North West", "West Midlands") as unions
+name them; it differs from the NHS England region (E40) at several edges."""
