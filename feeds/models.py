@@ -33,6 +33,11 @@ class Feed(SQLModel, table=True):
     consecutive_failures: int = 0
     next_poll_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     healthy: bool = True
+    # Added by polling: the last response's status, a recoverable problem, and the entry count
+    # (a feed that suddenly empties itself is worth a look, but is not a failure).
+    last_status: int | None = None
+    last_warning: str | None = Field(default=None, sa_column=Column(Text))
+    last_entry_count: int | None = None
 
 
 class SeenLink(SQLModel, table=True):
@@ -66,6 +71,7 @@ class Article(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     text_source: str = Field(default="feed", max_length=20)  # feed | page | extracted
+    text_url: str | None = None  # where ``text`` was taken from when it is not the feed
     source_name: str = ""
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     fetched_at: datetime = Field(sa_type=UTCDateTime)
