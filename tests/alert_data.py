@@ -1,0 +1,126 @@
+"""Builders for strikes, changes and subscribers used by the alerting tests (real rows, real DB)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from feeds.models import Strike, StrikeArea, StrikeChange
+from notifier.models import OutboxMessage
+from subscribers.models import Subscriber, SubscriberArea, SubscriberTopic
+
+ENGLAND = "E92000001"
+UK = "K02000001"
+LONDON = "E40000003"  # NHS England London region
+NORTH_WEST = "E40000010"
+LONDON_AMBULANCE = "E30000000"  # illustrative code for an ambulance service area
+MANCHESTER = "E08000003"
+
+_numbers = itertools.count(1)
+
+
+def add_strike(
+    session: Session,
+    *,
+    start: datetime | None,
+    end: datetime | None = None,
+    topic: str = "ambulance",
+    areas: Iterable[str] = (LONDON,),
+    status: str = "announced",
+    now: datetime | None = None,
+    key: str | None = None,
+) -> Strike:
+    stamp = now or start or datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+    strike = Strike(
+        key=key or f"test|{next(_numbers)}",
+        topic=topic,
+        status=status,
+        start=start,
+        end=end,
+        summary="test walkout",
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    session.add(strike)
+    session.flush()
+    assert strike.id is not None
+    for code in areas:
+        session.add(StrikeArea(strike_id=strike.id, area_code=code))
+    session.commit()
+    return strike
+
+
+def add_change(
+    session: Session,
+    strike: Strike,
+    alert_kind: str,
+    *,
+    now: datetime,
+    approval: str = "auto",
+    kind: str | None = None,
+) -> StrikeChange:
+    assert strike.id is not None
+    change = StrikeChange(
+        strike_id=strike.id,
+        kind=kind
+        or {"announced": "new", "changed": "times_changed", "called_off": "suspended"}.get(
+            alert_kind, "other"
+        ),
+        alert_kind=alert_kind,
+        approval=approval,
+        created_at=now,
+    )
+    session.add(change)
+    session.commit()
+    return change
+
+
+def add_subscriber(
+    session: Session,
+    *,
+    channel: str = "sms",
+    areas: Iterable[str] = (ENGLAND, LONDON),
+    topics: Iterable[str] = ("ambulance",),
+    status: str = "active",
+    reminder_time: str = "18:00",
+    now: datetime | None = None,
+) -> Subscriber:
+    stamp = now or datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+    n = next(_numbers)
+    address = f"+4477009{n:05d}" if channel == "sms" else str(100000 + n)
+    sub = Subscriber(
+        channel=channel,
+        address=address,
+        status=status,
+        reminder_time=reminder_time,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    session.add(sub)
+    session.flush()
+    assert sub.id is not None
+    for code in areas:
+        session.add(SubscriberArea(subscriber_id=sub.id, area_code=code))
+    for topic in topics:
+        session.add(SubscriberTopic(subscriber_id=sub.id, topic=topic))
+    session.commit()
+    return sub
+
+
+def outbox(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as s:
+        return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+
+
+def recipients(engine: Engine, **filters: object) -> dict[int, str]:
+    """subscriber id -> kind, for outbox rows matching the filters (e.g. ``strike_change_id``)."""
+    rows = outbox(engine)
+    out: dict[int, str] = {}
+    for row in rows:
+        if all(getattr(row, k) == v for k, v in filters.items()):
+            out[row.subscriber_id] = row.kind
+    return out
