@@ -21,6 +21,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "not_before"),
         Index("ix_outbox_subscriber", "subscriber_id", "status"),
+        Index("ix_outbox_strike", "strike_id", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,3 +53,23 @@ class WorkerState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=50)
     value: str = ""
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReminderPlan(SQLModel, table=True):
+    """Per walkout start: audience sizes, which reminder groups are queued, the forecast finish.
+
+    A group is one (channel, reminder time) pair, keyed ``"sms|18:00"``. Counting the audience
+    is a join over every subscriber, so it is cached here and refreshed every half hour; the
+    ``queued`` list makes the minute-by-minute reminder tick cheap once a group is done.
+    """
+
+    __tablename__ = "reminder_plan"
+
+    strike_id: int = Field(foreign_key="strike.id", primary_key=True)
+    start_date: str = Field(primary_key=True, max_length=10)  # UK date, YYYY-MM-DD
+    counts: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON group -> n
+    queued: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON groups
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    last_queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expected_finish: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
