@@ -96,8 +96,11 @@ class Strike(SQLModel, table=True):
     start: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     all_day: bool = False
+    end_all_day: bool = False  # the end is a date only; ``end`` then holds 23:59 UK time
     confidence: float = 0.0
     authority: int = 0  # rank of the source that last decided a field
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # that report's time
+    held: bool = False  # its first report awaits an operator: no alerts, no reminders
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     details_url: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
