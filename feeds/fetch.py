@@ -1,0 +1,254 @@
+"""Polite HTTP retrieval: bounded concurrency, timeouts, size cap, validators, robots.txt.
+
+One :class:`Fetcher` serves one poll cycle. Every request, whether for a feed, a news page, an
+article page or robots.txt, goes through :meth:`Fetcher.get` so the same limits apply to all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+PRODUCT_TOKEN = "strike-alerts"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+ROBOTS_MAX_BYTES = 500_000
+# Retry-After beyond this is treated as this: a typo in a header must not silence a feed for months.
+MAX_RETRY_AFTER_S = 24 * 3600
+
+
+class FetchError(Exception):
+    """A request that produced no usable body; ``str()`` is the operator-facing reason."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(slots=True)
+class FetchResult:
+    url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def user_agent(settings: Settings) -> str:
+    return f"{PRODUCT_TOKEN}/0.1 (+{settings.contact_url})"
+
+
+def parse_retry_after(value: str | None, server_date: str | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_S))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    base: datetime | None = None
+    if server_date:
+        try:
+            base = parsedate_to_datetime(server_date)
+        except (TypeError, ValueError):
+            base = None
+    if base is None or base.tzinfo is None:
+        base = datetime.now(UTC)  # edge: the HTTP layer has no "now" of its own
+    return float(min(max((when - base).total_seconds(), 0.0), MAX_RETRY_AFTER_S))
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class Fetcher:
+    """An httpx client with the service's politeness rules, used for one cycle."""
+
+    def __init__(self, settings: Settings, *, max_bytes: int | None = None) -> None:
+        self.settings = settings
+        self.max_bytes = max_bytes or settings.poll_max_bytes
+        total = settings.poll_timeout_seconds
+        self.total_timeout = total
+        timeout = httpx.Timeout(
+            connect=min(10.0, total),
+            read=min(15.0, total),
+            write=min(10.0, total),
+            pool=None,
+        )
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": user_agent(settings)},
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            limits=httpx.Limits(
+                max_connections=settings.poll_concurrency,
+                max_keepalive_connections=settings.poll_concurrency,
+            ),
+            trust_env=False,
+        )
+        self._global = asyncio.Semaphore(settings.poll_concurrency)
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = _host(url)
+        slot = self._per_host.get(host)
+        if slot is None:
+            slot = self._per_host[host] = asyncio.Semaphore(self.settings.poll_per_host)
+        return slot
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET ``url`` within every limit; a 304 returns an empty body, errors raise FetchError."""
+        if urlsplit(url).scheme not in {"http", "https"}:
+            raise FetchError(f"not an http(s) URL: {url}")
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        cap = max_bytes or self.max_bytes
+        # Host slot before the global one, so queueing for a busy host holds no global slot.
+        async with self._host_slot(url), self._global:
+            try:
+                async with asyncio.timeout(self.total_timeout):
+                    return await self._get(url, headers, cap)
+            except TimeoutError:
+                raise FetchError(
+                    f"no complete response within {self.total_timeout:g} s (server too slow)"
+                ) from None
+            except httpx.TooManyRedirects:
+                raise FetchError(
+                    f"more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+                ) from None
+            except httpx.ConnectTimeout:
+                raise FetchError("connection timed out") from None
+            except httpx.ReadTimeout:
+                raise FetchError("server stopped sending (read timed out)") from None
+            except httpx.ConnectError as exc:
+                raise FetchError(f"cannot connect: {exc}") from None
+            except httpx.DecodingError as exc:
+                raise FetchError(f"cannot decode compressed response: {exc}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{type(exc).__name__}: {exc}") from None
+
+    async def _get(self, url: str, headers: dict[str, str], cap: int) -> FetchResult:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            if status == 304:
+                return FetchResult(
+                    url=str(response.url),
+                    status=304,
+                    body=b"",
+                    content_type=response.headers.get("content-type"),
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                )
+            if status >= 400:
+                retry_after = None
+                if status in (429, 503):
+                    retry_after = parse_retry_after(
+                        response.headers.get("retry-after"), response.headers.get("date")
+                    )
+                raise FetchError(
+                    f"HTTP {status} {response.reason_phrase}".strip(),
+                    status=status,
+                    retry_after_s=retry_after,
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise FetchError(
+                    f"response is {int(declared):,} bytes, over the {cap:,}-byte limit"
+                )
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > cap:
+                    raise FetchError(f"response exceeded the {cap:,}-byte limit; aborted")
+            return FetchResult(
+                url=str(response.url),
+                status=status,
+                body=bytes(body),
+                content_type=response.headers.get("content-type"),
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            )
+
+    async def allowed_by_robots(self, url: str) -> bool:
+        """RFC 9309: 4xx means no rules; an unreachable robots.txt (5xx, network) means keep off."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        if origin not in self._robots:
+            lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+            async with lock:
+                if origin not in self._robots:
+                    self._robots[origin] = await self._load_robots(origin)
+        rules = self._robots[origin]
+        if rules is None:
+            return False
+        return rules.can_fetch(PRODUCT_TOKEN, url)
+
+    async def _load_robots(self, origin: str) -> RobotFileParser | None:
+        rules = RobotFileParser()
+        try:
+            result = await self.get(
+                f"{origin}/robots.txt", accept="text/plain, */*;q=0.5", max_bytes=ROBOTS_MAX_BYTES
+            )
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                rules.parse([])  # no robots.txt: everything allowed
+                return rules
+            log.info("robots.txt unreachable", extra={"origin": origin, "error": str(exc)})
+            return None
+        rules.parse(result.body.decode("utf-8", errors="replace").splitlines())
+        return rules
