@@ -1,0 +1,268 @@
+"""Reading strike records into merge states and writing merge decisions back as rows."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_
+from sqlmodel import Session, col, select
+
+from feeds.models import Strike, StrikeArea, StrikeChange, StrikeSource
+from feeds.strikes.merge import AUTO, DISPUTE_WINDOW, PENDING, ChangePlan, Decision
+from feeds.strikes.state import Report, StrikeState, uk_date, uk_day_start
+
+log = logging.getLogger(__name__)
+
+SUPERSEDED = "superseded"
+
+
+def _load(text: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def state_from_row(row: Strike, area_codes: Sequence[str]) -> StrikeState:
+    return StrikeState(
+        key=row.key,
+        status=row.status,
+        start=row.start,
+        end=row.end,
+        all_day=row.all_day,
+        end_all_day=row.end_all_day,
+        unions=_load(row.unions),
+        staff=_load(row.staff),
+        employers=_load(row.employers),
+        area_names=_load(row.area_names),
+        area_codes=frozenset(area_codes),
+        topic=row.topic,
+        confidence=row.confidence,
+        authority=row.authority,
+        decided_at=row.decided_at,
+        held=row.held,
+        id=row.id,
+    )
+
+
+def area_codes_by_strike(session: Session, strike_ids: Sequence[int]) -> dict[int, set[str]]:
+    codes: dict[int, set[str]] = {i: set() for i in strike_ids}
+    if not strike_ids:
+        return codes
+    rows = session.exec(select(StrikeArea).where(col(StrikeArea.strike_id).in_(strike_ids)))
+    for area in rows:
+        codes[area.strike_id].add(area.area_code)
+    return codes
+
+
+def states_for(session: Session, rows: Sequence[Strike]) -> list[StrikeState]:
+    ids = [r.id for r in rows if r.id is not None]
+    codes = area_codes_by_strike(session, ids)
+    return [state_from_row(r, sorted(codes.get(r.id or 0, ()))) for r in rows]
+
+
+def load_candidates(session: Session, reports: Sequence[Report]) -> list[StrikeState]:
+    """Strikes any of ``reports`` could be: walkouts on the same UK days, recent disputes."""
+    clauses = []
+    days = sorted({uk_date(r.start) for r in reports if r.start is not None})
+    for day in days:
+        lo = uk_day_start(day) - timedelta(hours=1)
+        hi = uk_day_start(day) + timedelta(days=1, hours=1)
+        clauses.append((col(Strike.start) >= lo) & (col(Strike.start) < hi))
+    published = [r.published for r in reports if r.is_dispute_only]
+    if published:
+        lo, hi = min(published) - DISPUTE_WINDOW, max(published) + DISPUTE_WINDOW
+        clauses.append(
+            col(Strike.status).in_(("ballot", "deal_accepted"))
+            & (col(Strike.decided_at) >= lo)
+            & (col(Strike.decided_at) <= hi)
+        )
+    if not clauses:
+        return []
+    rows = list(session.exec(select(Strike).where(or_(*clauses)).order_by(col(Strike.id))))
+    return states_for(session, rows)
+
+
+def _unique_key(session: Session, key: str) -> str:
+    candidate, n = key, 2
+    while session.exec(select(Strike.id).where(Strike.key == candidate)).first() is not None:
+        candidate, n = f"{key}#{n}", n + 1
+    return candidate
+
+
+def _write_fields(row: Strike, state: StrikeState) -> None:
+    row.status = state.status
+    row.start = state.start
+    row.end = state.end
+    row.all_day = state.all_day
+    row.end_all_day = state.end_all_day
+    row.unions = json.dumps(list(state.unions))
+    row.staff = json.dumps(list(state.staff))
+    row.employers = json.dumps(list(state.employers))
+    row.area_names = json.dumps(list(state.area_names))
+    row.topic = state.topic
+    row.confidence = max(row.confidence or 0.0, state.confidence)
+    row.authority = state.authority
+    row.decided_at = state.decided_at
+    row.held = state.held
+
+
+def sync_areas(session: Session, strike_id: int, codes: frozenset[str] | set[str]) -> None:
+    have = area_codes_by_strike(session, [strike_id])[strike_id]
+    for code in sorted(set(codes) - have):
+        session.add(StrikeArea(strike_id=strike_id, area_code=code))
+    gone = have - set(codes)
+    if gone:
+        session.execute(
+            delete(StrikeArea).where(
+                (col(StrikeArea.strike_id) == strike_id) & col(StrikeArea.area_code).in_(gone)
+            )
+        )
+
+
+def write_state(
+    session: Session, state: StrikeState, now: datetime, row: Strike | None = None
+) -> Strike:
+    """Insert or update one strike row (and its areas) from a merge state."""
+    if row is None:
+        row = Strike(key=_unique_key(session, state.key), created_at=now, updated_at=now)
+    _write_fields(row, state)
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    sync_areas(session, row.id, state.area_codes)
+    return row
+
+
+def _snapshot(state: StrikeState | None) -> str:
+    return json.dumps(state.snapshot() if state is not None else {}, sort_keys=True)
+
+
+def _supersede(session: Session, strike_id: int, plan: ChangePlan, now: datetime) -> None:
+    """An applied change makes held changes to the same facts moot: the operator is not asked."""
+    if plan.approval != AUTO:
+        return
+    after = plan.after.snapshot()
+    before = plan.before.snapshot() if plan.before is not None else {}
+    touched = {k for k, v in after.items() if before.get(k) != v}
+    releases_new = plan.before is not None and plan.before.held and not plan.after.held
+    held = session.exec(
+        select(StrikeChange).where(
+            (StrikeChange.strike_id == strike_id) & (StrikeChange.approval == PENDING)
+        )
+    )
+    for change in held:
+        old_before = json.loads(change.before or "{}")
+        old_after = json.loads(change.after or "{}")
+        if not old_before:
+            moot = releases_new
+        else:
+            moot = bool(touched & {k for k, v in old_after.items() if old_before.get(k) != v})
+        if moot:
+            change.approval = SUPERSEDED
+            change.decided_at = now
+            change.reason += f"; superseded by a later report ({plan.kind})"
+            session.add(change)
+
+
+def record_change(
+    session: Session, strike_id: int, plan: ChangePlan, article_id: int | None, now: datetime
+) -> StrikeChange | None:
+    """Store one change unless this article already recorded the same one for this strike."""
+    after = _snapshot(plan.after)
+    same_article = (
+        col(StrikeChange.article_id) == article_id
+        if article_id is not None
+        else col(StrikeChange.article_id).is_(None)
+    )
+    dupe = session.exec(
+        select(StrikeChange.id).where(
+            col(StrikeChange.strike_id) == strike_id,
+            col(StrikeChange.kind) == plan.kind,
+            same_article,
+        )
+    ).first()
+    if dupe is not None:
+        return None
+    if plan.approval == PENDING:
+        same = session.exec(
+            select(StrikeChange.id).where(
+                col(StrikeChange.strike_id) == strike_id,
+                col(StrikeChange.approval) == PENDING,
+                col(StrikeChange.after) == after,
+            )
+        ).first()
+        if same is not None:
+            return None  # the operator is already asked this exact question
+    _supersede(session, strike_id, plan, now)
+    change = StrikeChange(
+        strike_id=strike_id,
+        kind=plan.kind,
+        alert_kind=plan.alert_kind,
+        before=_snapshot(plan.before),
+        after=after,
+        reason=plan.reason,
+        article_id=article_id,
+        confidence=plan.confidence,
+        approval=plan.approval,
+        created_at=now,
+    )
+    session.add(change)
+    return change
+
+
+def add_source(session: Session, strike_id: int, article_id: int, now: datetime) -> bool:
+    exists = session.get(StrikeSource, (strike_id, article_id))
+    if exists is not None:
+        return False
+    session.add(StrikeSource(strike_id=strike_id, article_id=article_id, added_at=now))
+    return True
+
+
+def apply_decision(
+    session: Session,
+    decision: Decision,
+    article_id: int | None,
+    now: datetime,
+    row: Strike | None = None,
+) -> tuple[Strike | None, list[StrikeChange], bool]:
+    """Write one decision: the strike row, its changes and the article as a source.
+
+    ``row`` is the matched strike when the caller already holds it (one created earlier for the
+    same article); otherwise the matched key finds it.
+    """
+    if decision.strike is None:
+        return None, [], False
+    if row is None and decision.matched_key is not None:
+        row = session.exec(select(Strike).where(Strike.key == decision.matched_key)).one()
+    row = write_state(session, decision.strike, now, row)
+    assert row.id is not None
+    changes = [
+        c
+        for c in (record_change(session, row.id, p, article_id, now) for p in decision.changes)
+        if c is not None
+    ]
+    added = add_source(session, row.id, article_id, now) if article_id is not None else False
+    log.info(
+        "strike merge",
+        extra={
+            "strike_id": row.id,
+            "strike_key": row.key,
+            "outcome": decision.outcome,
+            "article_id": article_id,
+            "changes": [c.kind for c in changes],
+            "reason": decision.reason,
+        },
+    )
+    return row, changes, added
+
+
+def snapshot_dict(text: str) -> dict[str, Any]:
+    value = json.loads(text or "{}")
+    return value if isinstance(value, dict) else {}
