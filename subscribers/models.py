@@ -85,6 +85,8 @@ class VerificationCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     tries: int = 0
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    purpose: str = Field(default="subscribe", max_length=12)  # subscribe | stop | forget
+    postcode: str | None = Field(default=None, max_length=8)  # applied only once confirmed
 
 
 class AnonymousCount(SQLModel, table=True):
