@@ -1,9 +1,512 @@
-"""Article-level strike detection (being filled in)."""
+"""Article-level strike detection: is this UK strike news, and which walkouts does it give?
+
+The rules read sentence by sentence: a dated period counts as a walkout when the sentence (or the
+one before, for continuation lines and regional lists) is about industrial action and the date is
+not tied to something else (talks, a ballot closing, train service hours). Unions, staff and
+status come from the nearest clause that names them; past walkouts are dropped against the
+publication time.
+"""
 
 from __future__ import annotations
 
-from feeds.detection.types import ArticleInput, Detection, PlaceFinder
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from feeds.detection import lexicon as lx
+from feeds.detection.dates import Moment, Period, extract_periods, uk_local
+from feeds.detection.text import Sentence, split_sentences
+from feeds.detection.types import (
+    OFF_STATUSES,
+    ArticleInput,
+    DetectedEvent,
+    Detection,
+    PlaceFinder,
+)
+
+_CLAUSE_BREAK_RE = re.compile(
+    r";|:\s|\s[-–—]\s|,?\s+but\s+|,?\s+while\s+|,?\s+whereas\s+|,\s+(?:and\s+)?(?:with|as)\s+"
+    r"|\.\s|,\s+after\s+|,\s+although\s+|\s+and\s+(?=(?:the\s+)?(?:[A-Z][A-Za-z]+\s+){0,3}"
+    r"(?:members|staff|workers|nurses|doctors|union)\b)",
+)
+_LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
+
+
+@dataclass
+class _SentInfo:
+    sent: Sentence
+    clean: str  # distractor phrases blanked out
+    strike: bool
+    unions: list[str]
+    staff: list[tuple[str, str]]  # (as written, topic)
+    periods: list[Period] = field(default_factory=list)
+    dated_strike: bool = False
+
+
+@dataclass
+class _Candidate:
+    event: DetectedEvent
+    explicit_status: bool
+    sentence_index: int
+
+
+def _unions_in(text: str) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for pattern, name in lx.UNION_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            found.append((m.start(), name))
+    return [name for _, name in sorted(found)]
+
+
+def _staff_in(text: str) -> list[tuple[str, str]]:
+    found: list[tuple[int, int, str, str]] = []
+    for pattern, topic in lx.STAFF_PATTERNS:
+        for m in pattern.finditer(text):
+            found.append((m.start(), m.end(), m.group(0), topic))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out: list[tuple[str, str]] = []
+    last_end = -1
+    for start, end, written, topic in found:
+        if start < last_end:
+            continue  # "junior doctors" already covers "doctors"
+        if written.lower() not in {w.lower() for w, _ in out}:
+            out.append((written, topic))
+        last_end = end
+    return out
+
+
+def _employers_in(text: str) -> list[str]:
+    names: list[str] = []
+    for m in lx.EMPLOYER_RE.finditer(text):
+        name = re.sub(r"^(?:The|the|and|of|for)\s+", "", m.group(0)).strip()
+        if name not in names:
+            names.append(name)
+    for m in lx.EMPLOYER_NAMES_RE.finditer(text):
+        if not any(m.group(0) in n for n in names):
+            names.append(m.group(0))
+    return names
+
+
+def _areas_in(text: str) -> list[str]:
+    out: list[str] = []
+    for m in lx.AREA_NAMES_RE.finditer(text):
+        name = re.sub(r"^the\s+", "", m.group(0))
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _is_labour_strike(clean: str) -> bool:
+    if not lx.STRIKE_WORD_RE.search(clean):
+        return False
+    return not (lx.NON_LABOUR_WALKOUT_RE.search(clean) and not re.search(r"strik", clean, re.I))
+
+
+def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
+    start, end = 0, len(text)
+    for m in _CLAUSE_BREAK_RE.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def _cue(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first cue in ``text`` that is stated as fact, not hoped for or refused."""
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 45) : m.start()]
+        if lx.HEDGE_RE.search(before):
+            continue
+        if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+)?$", before, re.I):
+            continue
+        return m
+    return None
+
+
+def _off_status(text: str) -> str | None:
+    if _cue(lx.CANCEL_RE, text):
+        return "cancelled"
+    if _cue(lx.POSTPONE_RE, text):
+        return "postponed"
+    if _cue(lx.SUSPEND_RE, text):
+        return "suspended"
+    return None
+
+
+def _status_for(
+    info: _SentInfo, period: Period, published: datetime, inherited: str | None
+) -> tuple[str, bool]:
+    text = info.clean
+    c_start, c_end = _clause_bounds(text, period.span[0])
+    clause = text[c_start:c_end]
+    before_date = text[max(c_start, period.span[0] - 40) : period.span[0]]
+    if lx.RESCHEDULE_RE.search(before_date) or re.search(
+        r"\b(?:moved|rescheduled|switched|rearranged)\s+(?:to|for)\s+(?:\w+\s+){0,2}$",
+        before_date,
+        re.I,
+    ):
+        return "rescheduled", True
+    off = _off_status(clause)
+    if off:
+        return off, True
+    if c_start == 0 and c_end == len(text):
+        pass
+    elif not re.search(r"\b(?:will|still|go\s+ahead|going\s+ahead)\b", clause, re.I):
+        off = _off_status(text)
+        if off and not _cue(lx.GOING_AHEAD_RE, clause):
+            return off, True
+    if lx.RESCHEDULE_RE.search(clause) and not re.search(r"\bnew\s+dates?\b", clause, re.I):
+        return "rescheduled", True
+    if inherited in OFF_STATUSES and not _cue(lx.GOING_AHEAD_RE, clause):
+        return inherited, False
+    start = period.start_dt
+    end = period.end_dt or (start + timedelta(days=1) if period.start.time is None else start)
+    if start <= published <= end or period.start.day == published.date():
+        return "going_ahead", True
+    if _cue(lx.GOING_AHEAD_RE, clause) and not re.search(r"\bannounc", clause, re.I):
+        return "going_ahead", True
+    return "announced", False
+
+
+def _is_past(period: Period, published: datetime) -> bool:
+    if period.end is not None:
+        end = period.end.as_datetime()
+        if period.end.time is None:
+            end = end + timedelta(days=1)
+        return end <= published
+    if period.start.time is None:
+        return period.start.day < published.date()
+    return period.start.day < published.date()
+
+
+def _date_is_strike_date(info: _SentInfo, period: Period, prev: _SentInfo | None) -> bool:
+    """A date belongs to a walkout when strike words govern it and nothing else claims it."""
+    text = info.clean
+    pos = period.span[0]
+    _, c_end = _clause_bounds(text, pos)
+    window = text[max(0, pos - 70) : pos]
+    strike_near = [m.end() for m in lx.STRIKE_WORD_RE.finditer(text[:pos])]
+    other_near = [m.end() for m in lx.NON_STRIKE_DATE_CUE_RE.finditer(window)]
+    after = text[period.span[1] : period.span[1] + 50]
+    if re.match(r"\s*(?:,\s*)?(?:talks|meeting|deadline|ballot|vote)\b", after, re.I):
+        return False
+    if other_near:
+        last_other = max(pos - 70, 0) + max(other_near)
+        last_strike = max(strike_near) if strike_near else -1
+        if last_strike < last_other and not lx.STRIKE_WORD_RE.search(text[pos:c_end]):
+            return False
+    if info.strike:
+        return True
+    if prev is not None and prev.sent.paragraph >= info.sent.paragraph - 1:
+        if prev.dated_strike and (
+            _LIST_LINE_RE.match(info.sent.text) or len(info.sent.text.split()) <= 25
+        ):
+            return True
+        if prev.strike and re.search(
+            r"\b(?:day|days|dates?|action|walkouts?|will\s+(?:take\s+place|run|last))\b",
+            text,
+            re.I,
+        ):
+            return True
+    return False
+
+
+def _nearest_unions(infos: list[_SentInfo], i: int, title_unions: list[str]) -> list[str]:
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if infos[j].sent.is_title:
+            break
+        if infos[j].unions:
+            return list(infos[j].unions)
+    return list(title_unions)
+
+
+def _clause_unions(info: _SentInfo, period: Period) -> list[str]:
+    text = info.clean
+    c_start, c_end = _clause_bounds(text, period.span[0])
+    unions = _unions_in(text[c_start:c_end])
+    if unions:
+        return unions
+    # Regional and per-union lists: "GMB: 6 and 20 February" take the name before the dates.
+    head = text[: period.span[0]]
+    unions = _unions_in(head[-120:])
+    return unions[-1:] if unions else []
+
+
+def _topic(staff: list[tuple[str, str]], unions: list[str], fallback: str) -> str:
+    if staff:
+        counts = Counter(t for _, t in staff)
+        return counts.most_common(1)[0][0]
+    for union in unions:
+        if union in lx.UNION_TOPICS:
+            return lx.UNION_TOPICS[union]
+    return fallback
+
+
+def _fmt_evidence(sentence: str) -> str:
+    return sentence if len(sentence) <= 400 else sentence[:397] + "..."
 
 
 def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> Detection:
-    raise NotImplementedError("strike detection is not written yet")
+    """Rules over sentences; see the module docstring for the reasoning."""
+    published = uk_local(article.published)
+    sentences = split_sentences(article.title, article.text)
+    infos: list[_SentInfo] = []
+    for s in sentences:
+        clean = lx.DISTRACTOR_RE.sub(" ~ ", s.text)
+        infos.append(
+            _SentInfo(
+                sent=s,
+                clean=clean,
+                strike=_is_labour_strike(clean),
+                unions=_unions_in(s.text),
+                staff=_staff_in(s.text),
+            )
+        )
+    title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
+    all_unions = Counter(u for info in infos for u in info.unions)
+    all_staff = [st for info in infos if info.strike for st in info.staff]
+    article_text = f"{article.title}\n{article.text}"
+    fallback_topic = _topic(all_staff, [u for u, _ in all_unions.most_common()], "")
+    if not fallback_topic:
+        fallback_topic = "other_nhs" if re.search(r"\bNHS\b|hospital", article_text) else "councils"
+
+    candidates: list[_Candidate] = []
+    prev: _SentInfo | None = None
+    prev_off: str | None = None
+    for i, info in enumerate(infos):
+        info.periods = extract_periods(info.clean, published)
+        sentence_off = _off_status(info.clean) if info.strike else None
+        for period in info.periods:
+            if not _date_is_strike_date(info, period, prev):
+                continue
+            info.dated_strike = True
+            if _is_past(period, published):
+                continue
+            status, explicit = _status_for(info, period, published, prev_off)
+            unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
+            if not unions:
+                unions = info.unions or _nearest_unions(infos, i, title_unions)
+            if not unions and len(all_unions) == 1:
+                unions = [next(iter(all_unions))]
+            staff = info.staff or (prev.staff if prev and prev.dated_strike else [])
+            if not staff:
+                staff = [st for st in all_staff[:2]]
+            areas = _areas_in(info.sent.text)
+            employers = _employers_in(info.sent.text)
+            area_codes: list[str] = []
+            if places is not None:
+                for match in places.find(info.sent.text):
+                    if match.code not in area_codes:
+                        area_codes.append(match.code)
+                    if match.name not in areas:
+                        areas.append(match.name)
+            if not area_codes:
+                area_codes = list(article.default_areas)
+            confidence = 0.55
+            confidence += 0.15 if info.strike else 0.0
+            confidence += 0.1 if unions else 0.0
+            confidence += (
+                0.1 if re.search(r"\d", info.sent.text[period.span[0] : period.span[1]]) else 0.0
+            )
+            confidence += 0.05 if explicit else 0.0
+            evidence = [_fmt_evidence(info.sent.text)]
+            if not info.strike and prev is not None:
+                evidence.insert(0, _fmt_evidence(prev.sent.text))
+            candidates.append(
+                _Candidate(
+                    DetectedEvent(
+                        unions=unions,
+                        staff=[w for w, _ in staff],
+                        employers=employers,
+                        areas=areas,
+                        area_codes=area_codes,
+                        start=period.start.as_datetime(),
+                        start_has_time=period.start.time is not None,
+                        end=_end_dt(period.end),
+                        end_has_time=bool(period.end and period.end.time is not None),
+                        status=status,
+                        confidence=round(min(confidence, 0.99), 2),
+                        evidence=evidence,
+                        topic=_topic(staff, unions, fallback_topic),
+                    ),
+                    explicit,
+                    i,
+                )
+            )
+        prev_off = sentence_off if info.strike else (prev_off if not info.periods else None)
+        prev = info
+
+    walkouts = _merge(candidates)
+    others = _ballots_and_deals(infos, title_unions, fallback_topic, article)
+    news, confidence = _is_strike_news(infos, walkouts, others, article_text)
+    if not news:
+        return Detection(False, [], confidence)
+    return Detection(True, walkouts + others, confidence)
+
+
+def _end_dt(end: Moment | None) -> datetime | None:
+    return end.as_datetime() if end else None
+
+
+def _side(status: str) -> str:
+    return "off" if status in OFF_STATUSES else "on"
+
+
+def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
+    """One event per union (or unions together), start day and side; the best-timed copy wins."""
+    merged: list[_Candidate] = []
+    for cand in candidates:
+        ev = cand.event
+        assert ev.start is not None
+        target: _Candidate | None = None
+        for other in merged:
+            oe = other.event
+            assert oe.start is not None
+            if oe.start.date() != ev.start.date():
+                continue
+            overlap = not ev.unions or not oe.unions or bool(set(ev.unions) & set(oe.unions))
+            if not overlap:
+                continue
+            if _side(oe.status) != _side(ev.status):
+                if cand.explicit_status and not other.explicit_status:
+                    other.event.status = ev.status
+                    other.explicit_status = True
+                elif other.explicit_status and cand.explicit_status:
+                    if set(ev.areas) != set(oe.areas) and ev.areas and oe.areas:
+                        continue
+                    if cand.sentence_index < other.sentence_index:
+                        continue
+                target = other
+                break
+            target = other
+            break
+        if target is None:
+            merged.append(cand)
+            continue
+        te = target.event
+        for name in ev.unions:
+            if name not in te.unions:
+                te.unions.append(name)
+        for attr in ("staff", "employers", "areas", "area_codes", "evidence"):
+            values: list[str] = getattr(te, attr)
+            for v in getattr(ev, attr):
+                if v not in values:
+                    values.append(v)
+        better_time = ev.start_has_time and not te.start_has_time
+        better_end = ev.end is not None and te.end is None
+        if better_time or (better_end and ev.start_has_time == te.start_has_time):
+            te.start, te.start_has_time = ev.start, ev.start_has_time
+            te.end, te.end_has_time = ev.end, ev.end_has_time
+        elif te.end is not None and ev.end is not None and ev.end_has_time and not te.end_has_time:
+            te.end, te.end_has_time = ev.end, ev.end_has_time
+        if te.status == "announced" and ev.status != "announced" and _side(ev.status) == "on":
+            te.status = ev.status
+        te.confidence = max(te.confidence, ev.confidence)
+    events = [c.event for c in merged]
+    # A day inside a continuous walkout of the same union is that walkout, not a new one.
+    out: list[DetectedEvent] = []
+    for ev in events:
+        assert ev.start is not None
+        inside = False
+        for wider in events:
+            if wider is ev or wider.end is None or wider.start is None:
+                continue
+            shares = not ev.unions or bool(set(ev.unions) & set(wider.unions))
+            if (
+                shares
+                and _side(ev.status) == _side(wider.status)
+                and wider.start.date() < ev.start.date() <= wider.end.date()
+                and (ev.end is None or ev.end <= wider.end + timedelta(days=1))
+                and not (ev.end is not None and ev.start_has_time)
+            ):
+                inside = True
+                break
+        if not inside:
+            out.append(ev)
+    return out
+
+
+def _ballots_and_deals(
+    infos: list[_SentInfo], title_unions: list[str], fallback_topic: str, article: ArticleInput
+) -> list[DetectedEvent]:
+    out: list[DetectedEvent] = []
+    seen: set[tuple[str, str]] = set()
+    for i, info in enumerate(infos):
+        text = info.clean
+        status = None
+        if _cue(lx.DEAL_ACCEPTED_RE, text):
+            status = "deal_accepted"
+        elif _cue(lx.BALLOT_RE, text) and (
+            info.strike or re.search(r"\b(?:offer|deal|pay|action)\b", text, re.I)
+        ):
+            status = "ballot"
+        if status is None:
+            continue
+        unions = info.unions or _nearest_unions(infos, i, title_unions)
+        key_unions = unions or [""]
+        fresh = [u for u in key_unions if (status, u) not in seen]
+        if not fresh:
+            continue
+        for u in key_unions:
+            seen.add((status, u))
+        out.append(
+            DetectedEvent(
+                unions=list(unions),
+                staff=[w for w, _ in info.staff],
+                employers=_employers_in(info.sent.text),
+                areas=_areas_in(info.sent.text),
+                area_codes=list(article.default_areas),
+                start=None,
+                start_has_time=False,
+                end=None,
+                end_has_time=False,
+                status=status,
+                confidence=0.6 if unions else 0.45,
+                evidence=[_fmt_evidence(info.sent.text)],
+                topic=_topic(info.staff, unions, fallback_topic),
+            )
+        )
+    return out
+
+
+def _is_strike_news(
+    infos: list[_SentInfo],
+    walkouts: list[DetectedEvent],
+    others: list[DetectedEvent],
+    article_text: str,
+) -> tuple[bool, float]:
+    strike_infos = [i for i in infos if i.strike]
+    if not strike_infos:
+        return False, 0.9
+    title = infos[0] if infos and infos[0].sent.is_title else None
+    title_strike = bool(title and title.strike)
+    labour = any(i.unions for i in infos) or bool(
+        lx.LABOUR_CONTEXT_RE.search(" ".join(i.clean for i in strike_infos))
+    )
+    if not labour:
+        return False, 0.8
+    foreign = sum(1 for i in strike_infos if lx.FOREIGN_RE.search(i.sent.text))
+    uk = sum(1 for i in strike_infos if lx.UK_RE.search(i.sent.text) or i.unions)
+    if (
+        title
+        and lx.FOREIGN_RE.search(title.sent.text)
+        and not lx.UK_RE.search(title.sent.text)
+        and not (title.unions or walkouts)
+    ):
+        return False, 0.75
+    if foreign > uk and not any(i.unions for i in strike_infos):
+        return False, 0.7
+    future_language = any(lx.FUTURE_ACTION_RE.search(i.clean) for i in strike_infos)
+    retrospective = bool(lx.RETROSPECTIVE_RE.search(article_text))
+    if walkouts:
+        conf = max(e.confidence for e in walkouts)
+        return True, round(min(0.99, conf + (0.05 if title_strike else 0.0)), 2)
+    if others:
+        return True, 0.7 if title_strike else 0.6
+    if future_language and not retrospective:
+        return True, 0.65 if title_strike else 0.55
+    return False, 0.6

@@ -1,0 +1,644 @@
+"""A small date-and-time grammar for strike reports, resolved against the publication time.
+
+Why hand-written: a general date searcher is too slow for the main pass (tens of milliseconds per
+article) and its spans are noisy; strike reports use a narrow, regular language ("from 7am on
+Thursday until 7am on Tuesday, July 18", "on 6 and 20 February", "a 48-hour walkout").
+
+The grammar works in two layers over one sentence:
+1. *tokens*: dates (with optional weekday, lists and day ranges), relative days, weekdays, times,
+   time ranges, durations;
+2. *periods*: dates with the times attached, joined by "until"/"to"/"between ... and", or
+   stretched by a duration.
+Everything is pure: the anchor is the publication time in UK local time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+
+from config.db_types import UK_TZ
+
+MONTHS: dict[str, int] = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+WEEKDAYS: dict[str, int] = {
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tues": 1,
+    "tue": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thurs": 3,
+    "thur": 3,
+    "thu": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "twenty-four": 24,
+    "twenty four": 24,
+    "thirty-six": 36,
+    "forty-eight": 48,
+    "forty eight": 48,
+    "seventy-two": 72,
+    "seventy two": 72,
+    "ninety-six": 96,
+    "a hundred and twenty": 120,
+}
+
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+_WD_FULL = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_WD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:%]|\.\d|\s*(?:am|pm|%)\b)"
+_SEP = r"(?:\s*(?:,|and|&|or|to|until|till|through|-|–|—)\s*)"
+_YEAR = r"(?:,?\s+((?:19|20)\d{2})(?!\d))"
+_NUM = r"(?:\d{1,3}|" + "|".join(sorted((re.escape(k) for k in NUMBER_WORDS), key=len)[::-1]) + ")"
+
+_TIME = (
+    r"(?:\b(?:12\s+)?(?:midday|noon|midnight)\b"
+    r"|\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s*(?:am|pm)\b"
+    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d(?:\s*(?:bst|gmt|hrs|hours))?\b"
+    r"|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|bst|gmt)\b)"
+)
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<dmy>(?:{_WD},?\s+)?(?:the\s+)?{_DAY}(?:{_SEP}(?:{_WD},?\s+)?(?:the\s+)?{_DAY})*
+        \s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}?)
+  | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY})*{_YEAR}?)
+  | (?P<num>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])/(?:(?:19|20)?\d{{2}})\b)
+  | (?P<trange>(?:(?:from|between)\s+)?(?P<t1>{_TIME})\s*(?:-|–|—|to|until|till|and)\s*
+        (?P<t2>{_TIME}))
+  | (?P<time>{_TIME})
+  | (?P<rel>\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|yesterday|this\s+morning
+        |this\s+afternoon|this\s+evening)\b)
+  | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
+        (?:'s)?(?P<wdweek>\s+next\s+week|\s+this\s+week|\s+last\s+week)?\b
+        (?!,?\s+(?:the\s+)?(?:\d|{_MONTH}[\s\d])))
+  | (?P<dur>\b(?P<durn>{_NUM})(?:\s*|-)(?P<durunit>hours?|hrs?|days?|weeks?)(?:-long)?\b)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_DAY_RE = re.compile(r"(?<![\d])([12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:%]|\.\d)", re.I)
+_SEP_RANGE_RE = re.compile(r"^\s*(?:to|until|till|through|-|–|—)\s*$", re.I)
+_TIME_PARTS_RE = re.compile(
+    r"(?P<word>midday|noon|midnight)|(?P<h>\d{1,2})(?:[:.]?(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?",
+    re.I,
+)
+_FILLER_RE = re.compile(
+    r"^(?:[\s,()\[\]]|on|at|the|of|from|bst|gmt|uk\s+time|local\s+time|hrs|-|–|—)*$", re.I
+)
+_UNTIL_STRONG_RE = re.compile(
+    r"\b(?:until|till|til|ending|ends?|finish(?:es|ing)?|back|return(?:ing|s)?|through\s+to"
+    r"|running\s+to|concluding|closing)\b",
+    re.I,
+)
+_UNTIL_WEAK_RE = re.compile(
+    r"^[\s,]*(?:\(?\s*)?(?:to|through|thru|-|–|—|and\s+ending|until)\s*(?:on\s+|at\s+|the\s+)*$",
+    re.I,
+)
+_DUR_LINK_RE = re.compile(
+    r"^(?:[\s,()]|on|at|the|from|starting|beginning|begins?|began|which|will|start|starts|of"
+    r"|strike|strikes|walkout|walk-?out|stoppage|industrial|action|by|members|staff|is|are|due"
+    r"|to|set|be|held|take|place|and)*$",
+    re.I,
+)
+_MAX_LINK_GAP = 70
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day, with the clock time where the text gives one."""
+
+    day: date
+    time: time | None = None
+
+    def as_datetime(self) -> datetime:
+        return datetime.combine(self.day, self.time or time(0, 0), tzinfo=UK_TZ)
+
+
+@dataclass(frozen=True)
+class Period:
+    """One stretch of time read from a sentence: a single day, or a start with an end."""
+
+    start: Moment
+    end: Moment | None
+    span: tuple[int, int]
+    continuous: bool = False
+
+    @property
+    def start_dt(self) -> datetime:
+        return self.start.as_datetime()
+
+    @property
+    def end_dt(self) -> datetime | None:
+        return self.end.as_datetime() if self.end else None
+
+
+@dataclass
+class _Token:
+    kind: str  # "dates" | "time" | "trange" | "dur"
+    start: int
+    end: int
+    days: list[date] = field(default_factory=list)
+    is_range: bool = False  # "6-10 February": one stretch, not separate days
+    times: tuple[time | None, time | None] = (None, None)
+    midnight: tuple[bool, bool] = (False, False)
+    hours: float = 0.0
+    unit: str = ""
+    count: int = 0
+
+
+def uk_local(moment: datetime) -> datetime:
+    """``moment`` in UK local time (it must be aware)."""
+    return moment.astimezone(UK_TZ)
+
+
+def nearest_year(month: int, day: int, anchor: date, weekday: int | None = None) -> date | None:
+    """The occurrence of ``day month`` nearest to ``anchor`` (matching ``weekday`` when given)."""
+    best: tuple[int, int, date] | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        mismatch = 1 if weekday is not None and candidate.weekday() != weekday else 0
+        # Ties go to the future: reports look forward more often than back.
+        delta = (candidate - anchor).days
+        key = (mismatch, abs(delta) if delta >= 0 else abs(delta) + 1)
+        if best is None or key < (best[0], best[1]):
+            best = (key[0], key[1], candidate)
+    return best[2] if best else None
+
+
+def resolve_weekday(
+    weekday: int, anchor: date, modifier: str = "", week: str = "", past: bool = False
+) -> date:
+    """Resolve "Wednesday", "next Wednesday", "last Wednesday", "Monday next week" from anchor."""
+    modifier = " ".join(modifier.lower().split())
+    week = week.strip().lower()
+    ahead = (weekday - anchor.weekday()) % 7
+    if week == "next week":
+        monday = anchor + timedelta(days=7 - anchor.weekday())
+        return monday + timedelta(days=weekday)
+    if week == "this week":
+        return anchor + timedelta(days=weekday - anchor.weekday())
+    if week == "last week":
+        monday = anchor - timedelta(days=anchor.weekday() + 7)
+        return monday + timedelta(days=weekday)
+    if modifier == "last":
+        back = (anchor.weekday() - weekday) % 7 or 7
+        return anchor - timedelta(days=back)
+    if modifier == "next":
+        return anchor + timedelta(days=ahead or 7)
+    if modifier in ("this", "coming", "this coming"):
+        return anchor + timedelta(days=ahead)
+    if ahead == 0:
+        return anchor
+    if past:
+        return anchor - timedelta(days=7 - ahead)
+    return anchor + timedelta(days=ahead)
+
+
+def parse_clock(text: str) -> tuple[time, bool] | None:
+    """A clock time and whether it was "midnight" (whose meaning depends on start or end)."""
+    m = _TIME_PARTS_RE.search(text.strip())
+    if not m:
+        return None
+    word = (m.group("word") or "").lower()
+    if word in ("midday", "noon"):
+        return time(12, 0), False
+    if word == "midnight":
+        return time(0, 0), True
+    hour = int(m.group("h"))
+    minute = int(m.group("m") or 0)
+    ampm = (m.group("ampm") or "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute), False
+
+
+def _month_of(text: str) -> int | None:
+    m = re.search(_MONTH, text, re.I)
+    if not m:
+        return None
+    return MONTHS.get(m.group(0).lower().rstrip("."))
+
+
+def _weekday_before(text: str, pos: int) -> int | None:
+    m = re.search(rf"({_WD}),?\s+(?:the\s+)?$", text[:pos], re.I)
+    return WEEKDAYS[m.group(1).lower()] if m else None
+
+
+def _date_list(match: re.Match[str], anchor: date, kind: str) -> tuple[list[date], bool] | None:
+    text = match.group(0)
+    month = _month_of(text)
+    if month is None:
+        return None
+    year_m = re.search(r"((?:19|20)\d{2})\s*$", text)
+    year = int(year_m.group(1)) if year_m else None
+    body = text[: year_m.start()] if year_m else text
+    if kind == "mdy":
+        month_m = re.search(_MONTH, body, re.I)
+        assert month_m is not None
+        day_zone_start = month_m.end()
+    else:
+        day_zone_start = 0
+    days: list[date] = []
+    separators: list[str] = []
+    last_end: int | None = None
+    for dm in _DAY_RE.finditer(body, day_zone_start):
+        if kind == "dmy" and re.match(r"\s*(?:19|20)\d{2}", body[dm.start() :]):
+            continue
+        day = int(dm.group(1))
+        weekday = _weekday_before(body, dm.start())
+        if year is not None:
+            try:
+                resolved: date | None = date(year, month, day)
+            except ValueError:
+                resolved = None
+        else:
+            resolved = nearest_year(month, day, anchor, weekday)
+        if resolved is None:
+            continue
+        if last_end is not None:
+            separators.append(body[last_end : dm.start()])
+        last_end = dm.end()
+        days.append(resolved)
+    if not days:
+        return None
+    is_range = len(days) == 2 and bool(
+        separators and _SEP_RANGE_RE.match(re.sub(rf"{_WD},?", "", separators[0], flags=re.I))
+    )
+    if kind == "mdy" and year is None and len(days) == 1:
+        # "May 2023" would never reach here (day pattern refuses years), but "May 5" for the modal
+        # verb is guarded by the caller (capitalised month only).
+        pass
+    return days, is_range
+
+
+def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
+    """Temporal tokens of ``sentence`` in order; ``anchor`` is the publication time (aware)."""
+    local = uk_local(anchor)
+    today = local.date()
+    past_sentence = bool(_PAST_RE.search(sentence))
+    tokens: list[_Token] = []
+    for m in _TOKEN_RE.finditer(sentence):
+        kind = m.lastgroup or ""
+        if m.group("dmy") or m.group("mdy"):
+            kind = "dmy" if m.group("dmy") else "mdy"
+            month_text = re.search(_MONTH, m.group(0), re.I)
+            if month_text and not month_text.group(0)[0].isupper():
+                continue  # "may", "march": verbs, not months
+            parsed = _date_list(m, today, kind)
+            if parsed is None:
+                continue
+            tokens.append(_Token("dates", m.start(), m.end(), days=parsed[0], is_range=parsed[1]))
+        elif m.group("num"):
+            d, mo, y = (int(x) for x in m.group("num").split("/"))
+            if y < 100:
+                y += 2000
+            try:
+                tokens.append(_Token("dates", m.start(), m.end(), days=[date(y, mo, d)]))
+            except ValueError:
+                continue
+        elif m.group("trange"):
+            a = parse_clock(m.group("t1"))
+            b = parse_clock(m.group("t2"))
+            if not a or not b:
+                continue
+            tokens.append(
+                _Token("trange", m.start(), m.end(), times=(a[0], b[0]), midnight=(a[1], b[1]))
+            )
+        elif m.group("time"):
+            a = parse_clock(m.group("time"))
+            if a:
+                tokens.append(
+                    _Token("time", m.start(), m.end(), times=(a[0], None), midnight=(a[1], False))
+                )
+        elif m.group("rel"):
+            word = " ".join(m.group("rel").lower().split())
+            offset = {"tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}.get(word, 0)
+            tokens.append(
+                _Token("dates", m.start(), m.end(), days=[today + timedelta(days=offset)])
+            )
+        elif m.group("wd"):
+            wd = WEEKDAYS[m.group("wdname").lower()]
+            modifier = m.group("wdmod") or ""
+            if modifier.lower() == "on":
+                modifier = ""
+            day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past_sentence)
+            tokens.append(_Token("dates", m.start(), m.end(), days=[day]))
+        elif m.group("dur"):
+            raw = m.group("durn").lower()
+            count = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
+            unit = m.group("durunit").lower()
+            if count <= 0:
+                continue
+            hours = count * (1 if unit.startswith("h") else 24 if unit.startswith("d") else 168)
+            tokens.append(
+                _Token(
+                    "dur",
+                    m.start(),
+                    m.end(),
+                    hours=hours,
+                    unit=unit[0],
+                    count=count,
+                )
+            )
+    return _merge_parentheticals(sentence, tokens)
+
+
+_PAST_RE = re.compile(
+    r"\b(?:took\s+place|was|were|walked\s+out|went\s+on|held|staged|had|last|previous|earlier"
+    r"|ended|happened|struck)\b",
+    re.I,
+)
+
+
+def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:
+    """ "today (Thursday)" and "Thursday (19 January)" name one day twice: keep the surer one."""
+    out: list[_Token] = []
+    for tok in tokens:
+        if out and tok.kind == "dates" and out[-1].kind == "dates":
+            prev = out[-1]
+            gap = sentence[prev.end : tok.start]
+            if re.fullmatch(r"\s*[(,]?\s*", gap) and len(tok.days) == 1 and len(prev.days) == 1:
+                close = re.match(r"\s*\)", sentence[tok.end :])
+                in_paren = "(" in gap
+                explicit_tok = bool(re.search(r"\d", sentence[tok.start : tok.end]))
+                if prev.days[0] == tok.days[0] or (in_paren and explicit_tok):
+                    keep = tok if explicit_tok else prev
+                    out[-1] = _Token(
+                        "dates",
+                        prev.start,
+                        tok.end + (close.end() if close and in_paren else 0),
+                        days=list(keep.days),
+                    )
+                    continue
+        out.append(tok)
+    return out
+
+
+def _gap(sentence: str, a: _Token, b: _Token) -> str:
+    return sentence[a.end : b.start]
+
+
+def _attach_time(sentence: str, tokens: list[_Token], i: int) -> tuple[_Token | None, int]:
+    """The time (or time range) written right before or after the dates at ``i``."""
+    tok = tokens[i]
+    if i + 1 < len(tokens):
+        nxt = tokens[i + 1]
+        if nxt.kind in ("time", "trange") and _FILLER_RE.match(_gap(sentence, tok, nxt)):
+            return nxt, i + 1
+    if i > 0:
+        prv = tokens[i - 1]
+        if prv.kind in ("time", "trange") and _FILLER_RE.match(
+            re.sub(r"\btoday\b", "", _gap(sentence, prv, tok), flags=re.I)
+        ):
+            return prv, i - 1
+    return None, -1
+
+
+def _moment(day: date, clock: time | None, midnight: bool, as_end: bool) -> Moment:
+    if clock is None:
+        return Moment(day)
+    if midnight:
+        return Moment(day, time(23, 59)) if as_end else Moment(day, time(0, 0))
+    return Moment(day, clock)
+
+
+def _end_after(start: Moment, clock: time, midnight: bool) -> Moment:
+    """An end given only as a clock time: the same day, or the next if the clock is earlier."""
+    if midnight:
+        return Moment(start.day, time(23, 59))
+    if start.time is not None and clock <= start.time:
+        return Moment(start.day + timedelta(days=1), clock)
+    return Moment(start.day, clock)
+
+
+def _apply_duration(start: Moment, dur: _Token) -> Moment:
+    if start.time is not None:
+        end = start.as_datetime() + timedelta(hours=dur.hours)
+        naive = datetime.combine(start.day, start.time) + timedelta(hours=dur.hours)
+        del end
+        return Moment(naive.date(), naive.time())
+    days = max(1, round(dur.hours / 24))
+    return Moment(start.day + timedelta(days=days - 1))
+
+
+def _find_duration(sentence: str, tokens: list[_Token], lo: int, hi: int) -> _Token | None:
+    """A duration right before the start ("a 48-hour strike from") or after it ("for 48 hours")."""
+    for j in range(lo - 1, max(-1, lo - 4), -1):
+        tok = tokens[j]
+        if tok.kind == "dur":
+            gap = sentence[tok.end : tokens[lo].start]
+            if len(gap) <= 60 and _DUR_LINK_RE.match(gap.replace("'", " ")):
+                return tok
+            break
+        if tok.kind == "dates":
+            break
+    for j in range(hi + 1, min(len(tokens), hi + 3)):
+        tok = tokens[j]
+        if tok.kind == "dur":
+            gap = sentence[tokens[hi].end : tok.start]
+            if len(gap) <= 25 and re.fullmatch(r"[\s,]*(?:for|lasting|,)?\s*(?:a|an)?\s*", gap):
+                return tok
+            break
+        if tok.kind == "dates":
+            break
+    return None
+
+
+def extract_periods(sentence: str, anchor: datetime) -> list[Period]:
+    """Every period the sentence names, in order of appearance."""
+    tokens = tokenize(sentence, anchor)
+    periods: list[Period] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind != "dates" or i in used:
+            i += 1
+            continue
+        clock_tok, clock_at = _attach_time(sentence, tokens, i)
+        lo = min(i, clock_at) if clock_at >= 0 else i
+        hi = max(i, clock_at) if clock_at >= 0 else i
+        start_clock: time | None = None
+        start_mid = False
+        end_clock: time | None = None
+        end_mid = False
+        if clock_tok is not None:
+            start_clock, end_clock = clock_tok.times
+            start_mid, end_mid = clock_tok.midnight
+            used.add(clock_at)
+        span_start = tokens[lo].start
+        # Range with a second dated moment: "from X until Y", "between X and Y", "X to Y".
+        linked = _link_end(sentence, tokens, hi, used)
+        if linked is not None and len(tok.days) == 1:
+            end_tok, end_idx, end_last = linked
+            start = _moment(tok.days[0], start_clock, start_mid, as_end=False)
+            if end_tok.kind == "dates" and end_tok.unit == "clock":
+                used.add(end_idx - 1)
+                end = _moment(end_tok.days[0], end_tok.times[0], end_tok.midnight[0], as_end=True)
+            elif end_tok.kind == "dates":
+                e_clock_tok, e_at = _attach_time(sentence, tokens, end_idx)
+                if e_at == hi:  # the time we already used belongs to the start
+                    e_clock_tok = None
+                    nxt = end_idx + 1
+                    if (
+                        nxt < len(tokens)
+                        and tokens[nxt].kind == "time"
+                        and _FILLER_RE.match(_gap(sentence, tokens[end_idx], tokens[nxt]))
+                    ):
+                        e_clock_tok, e_at = tokens[nxt], nxt
+                e_clock = e_clock_tok.times[0] if e_clock_tok else None
+                e_mid = e_clock_tok.midnight[0] if e_clock_tok else False
+                if e_clock_tok is not None and e_clock_tok.kind == "trange":
+                    e_clock, e_mid = e_clock_tok.times[1], e_clock_tok.midnight[1]
+                if e_at >= 0:
+                    used.add(e_at)
+                    end_last = max(end_last, e_at)
+                end = _moment(end_tok.days[-1], e_clock, e_mid, as_end=True)
+            else:
+                end = _end_after(start, end_tok.times[0] or time(0), end_tok.midnight[0])
+            if end.as_datetime() >= start.as_datetime():
+                periods.append(Period(start, end, (span_start, tokens[end_last].end), True))
+                used.update(range(i, end_last + 1))
+                i = end_last + 1
+                continue
+        dur = _find_duration(sentence, tokens, lo, hi)
+        if tok.is_range:
+            start = _moment(tok.days[0], start_clock, start_mid, as_end=False)
+            end = _moment(tok.days[-1], end_clock, end_mid, as_end=True)
+            periods.append(Period(start, end, (span_start, tok.end), True))
+        elif dur is not None and len(tok.days) >= 1 and _list_is_one_stretch(tok.days, dur):
+            start = _moment(tok.days[0], start_clock, start_mid, as_end=False)
+            end = (
+                _apply_duration(start, dur)
+                if len(tok.days) == 1 or start.time is not None
+                else Moment(tok.days[-1])
+            )
+            periods.append(Period(start, end, (span_start, tok.end), True))
+        else:
+            for day in tok.days:
+                start = _moment(day, start_clock, start_mid, as_end=False)
+                end: Moment | None = None  # type: ignore[no-redef]
+                if end_clock is not None:
+                    end = _end_after(start, end_clock, end_mid)
+                periods.append(Period(start, end, (span_start, max(tok.end, tokens[hi].end))))
+        used.update(range(lo, hi + 1))
+        i = hi + 1
+    return periods
+
+
+def _list_is_one_stretch(days: list[date], dur: _Token) -> bool:
+    if len(days) == 1:
+        return True
+    consecutive = all((b - a).days == 1 for a, b in pairwise(days))
+    span_days = (days[-1] - days[0]).days + 1
+    return consecutive and abs(dur.hours / 24 - span_days) < 1
+
+
+def _link_end(
+    sentence: str, tokens: list[_Token], hi: int, used: set[int]
+) -> tuple[_Token, int, int] | None:
+    """The end moment joined to the start at ``hi`` by "until", "to", "and ending at"..."""
+    j = hi + 1
+    while j < len(tokens) and tokens[j].kind == "dur":
+        j += 1
+    if j >= len(tokens):
+        return None
+    nxt = tokens[j]
+    gap = sentence[tokens[hi].end : nxt.start]
+    if len(gap) > _MAX_LINK_GAP or re.search(r"[.;]", gap):
+        return None
+    if (
+        nxt.kind == "dates"
+        and len(nxt.days) == 1
+        and (_is_until(gap) or _between_before(sentence, tokens, hi, gap))
+    ):
+        return nxt, j, j
+    if nxt.kind == "time" and j not in used and _is_until(gap):
+        # "until 7am on Tuesday": the clock comes first, then the day.
+        if j + 1 < len(tokens) and tokens[j + 1].kind == "dates":
+            day_tok = tokens[j + 1]
+            if _FILLER_RE.match(sentence[nxt.end : day_tok.start]) and len(day_tok.days) == 1:
+                return _with_clock(day_tok, nxt), j + 1, j + 1
+        return nxt, j, j
+    return None
+
+
+def _is_until(gap: str) -> bool:
+    return bool(_UNTIL_STRONG_RE.search(gap) or _UNTIL_WEAK_RE.match(gap))
+
+
+def _with_clock(day_tok: _Token, clock_tok: _Token) -> _Token:
+    """A dates token carrying its own clock (the end in "until 7am on Tuesday")."""
+    tok = _Token("dates", day_tok.start, day_tok.end, days=list(day_tok.days))
+    tok.times = clock_tok.times
+    tok.midnight = clock_tok.midnight
+    tok.unit = "clock"
+    return tok
+
+
+def _between_before(sentence: str, tokens: list[_Token], hi: int, gap: str) -> bool:
+    first = tokens[hi]
+    before = sentence[max(0, first.start - 30) : first.start]
+    return bool(re.search(r"\bbetween\b[^.]*$", before, re.I)) and bool(
+        re.fullmatch(r"[\s,]*and[\s,]*(?:on\s+)?", gap, re.I)
+    )
