@@ -116,10 +116,15 @@ def postcode_districts(
     else:
         found = idx.get(postcode)
         if found is None:
+            outward = outward_of(postcode)
+            hint = (
+                f"Check it, or use just the first part ({outward})."
+                if idx.outward_districts(outward)
+                else f"No postcode starts with {outward} either: check it."
+            )
             raise UnknownPostcode(
-                f"{postcode} looks like a postcode but is not in the ONS postcode directory: it "
-                "may be mistyped or too new. Check it, or send just the first part (e.g. "
-                f"{outward_of(postcode)})."
+                f"{postcode} looks like a postcode but is not in the ONS postcode directory "
+                f"(mistyped, or too new to be listed). {hint}"
             )
         if found:
             districts = [found]
