@@ -1,4 +1,4 @@
-"""``notifier areas``: a postcode's areas; also builds the postcode index and seeds the area table."""
+"""``notifier areas``: a postcode's areas; also builds the postcode index, seeds the area table."""
 
 from __future__ import annotations
 
