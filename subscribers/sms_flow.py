@@ -15,6 +15,7 @@ from config.settings import Settings
 from subscribers import service
 from subscribers import sms_commands as sms
 from subscribers.next_strikes import describe, upcoming_for
+from subscribers.phones import InvalidPhoneNumber, normalise_phone
 from subscribers.postcodes import PostcodeError
 from subscribers.service import Resolver, default_resolver
 from subscribers.sms_commands import Command, Kind
@@ -71,6 +72,10 @@ def _dispatch(
         return sms.reply_unknown()
     if kind is Kind.JOIN:
         assert command.postcode is not None
+        try:
+            phone = normalise_phone(phone, settings)
+        except InvalidPhoneNumber as exc:
+            return sms.reply_error(str(exc))
         result = service.start_signup(
             session,
             settings,

@@ -47,3 +47,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 def _mount_routers(app: FastAPI) -> None:
     """Each feature adds its router here (one line each)."""
+    from notifier.web import sms_webhook
+
+    app.include_router(sms_webhook.router)

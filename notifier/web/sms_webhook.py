@@ -1,0 +1,83 @@
+"""``POST /webhooks/twilio/sms``: texts from residents, answered with TwiML.
+
+The signature check runs first (a forged request gets 403 and changes nothing). The change and the
+reply are decided in :mod:`subscribers.sms_flow` inside one transaction; the reply goes back in the
+HTTP response, so Twilio sends it without another API call.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Engine
+from twilio.twiml.messaging_response import MessagingResponse
+
+from config.db_types import utcnow
+from config.settings import Settings
+from notifier.db import session_scope
+from notifier.gsm import to_gsm
+from notifier.web.twilio_auth import verify_twilio_signature
+from subscribers import service
+from subscribers.service import resolver_for
+from subscribers.sms_commands import STOP_WORDS
+from subscribers.sms_flow import handle_sms
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+
+def twiml(text: str | None) -> Response:
+    reply = MessagingResponse()
+    if text:
+        reply.message(to_gsm(text))
+    return Response(content=str(reply), media_type="application/xml")
+
+
+def twilio_handled_opt_out(form: dict[str, str]) -> bool:
+    """Twilio answers its own opt-out keywords and blocks any reply we would send."""
+    if form.get("OptOutType", "").upper() == "STOP":
+        return True
+    return " ".join(form.get("Body", "").split()).upper() in STOP_WORDS
+
+
+@router.post("/webhooks/twilio/sms")
+def inbound_sms(
+    request: Request, form: dict[str, str] = Depends(verify_twilio_signature)
+) -> Response:
+    settings: Settings = request.app.state.settings
+    engine: Engine = request.app.state.engine
+    sender = form.get("From", "").strip()
+    body = form.get("Body", "")
+    if not sender:
+        return twiml(None)
+    now = utcnow()
+    opt_out = form.get("OptOutType", "").upper()
+    with session_scope(engine) as session:
+        if opt_out == "STOP":
+            service.stop(session, channel="sms", address=sender, now=now, reason="sms_stop")
+            reply: str | None = None
+        elif opt_out == "START":
+            reply = handle_sms(
+                session,
+                settings,
+                phone=sender,
+                body="START",
+                now=now,
+                resolver=resolver_for(settings),
+            )
+        else:
+            reply = handle_sms(
+                session,
+                settings,
+                phone=sender,
+                body=body,
+                now=now,
+                resolver=resolver_for(settings),
+            )
+    if twilio_handled_opt_out(form):
+        reply = None
+    log.info("sms answered", extra={"message_sid": form.get("MessageSid"), "replied": bool(reply)})
+    return twiml(reply)
