@@ -139,7 +139,7 @@ _FILLER_RE = re.compile(
     r"^(?:[\s,()\[\]]|on|at|the|of|from|bst|gmt|uk\s+time|local\s+time|hrs|-|–|—)*$", re.I
 )
 _UNTIL_STRONG_RE = re.compile(
-    r"\b(?:until|till|til|ending|ends?|finish(?:es|ing)?|back|return(?:ing|s)?|through\s+to"
+    r"\b(?:until|till|til|ending|ends?|finish(?:es|ing)?|return(?:ing|s)?|through\s+to"
     r"|running\s+to|concluding|closing)\b",
     re.I,
 )
@@ -204,13 +204,21 @@ def uk_local(moment: datetime) -> datetime:
     return moment.astimezone(UK_TZ)
 
 
-def nearest_year(month: int, day: int, anchor: date, weekday: int | None = None) -> date | None:
-    """The occurrence of ``day month`` nearest to ``anchor`` (matching ``weekday`` when given)."""
+def nearest_year(
+    month: int, day: int, anchor: date, weekday: int | None = None, past: bool = False
+) -> date | None:
+    """The occurrence of ``day month`` nearest to ``anchor`` (matching ``weekday`` when given).
+
+    In a past-tense clause ("strikes took place on 15 December") only occurrences up to the anchor
+    are sensible.
+    """
     best: tuple[int, int, date] | None = None
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
+            continue
+        if past and candidate > anchor:
             continue
         mismatch = 1 if weekday is not None and candidate.weekday() != weekday else 0
         # Ties go to the future: reports look forward more often than back.
@@ -284,7 +292,9 @@ def _weekday_before(text: str, pos: int) -> int | None:
     return WEEKDAYS[m.group(1).lower()] if m else None
 
 
-def _date_list(match: re.Match[str], anchor: date, kind: str) -> tuple[list[date], bool] | None:
+def _date_list(
+    match: re.Match[str], anchor: date, kind: str, past: bool = False
+) -> tuple[list[date], bool] | None:
     text = match.group(0)
     month = _month_of(text)
     if month is None:
@@ -312,7 +322,7 @@ def _date_list(match: re.Match[str], anchor: date, kind: str) -> tuple[list[date
             except ValueError:
                 resolved = None
         else:
-            resolved = nearest_year(month, day, anchor, weekday)
+            resolved = nearest_year(month, day, anchor, weekday, past)
         if resolved is None:
             continue
         if last_end is not None:
@@ -335,7 +345,7 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
     """Temporal tokens of ``sentence`` in order; ``anchor`` is the publication time (aware)."""
     local = uk_local(anchor)
     today = local.date()
-    past_sentence = bool(_PAST_RE.search(sentence))
+    past_sentence = bool(_PAST_RE.search(sentence)) and not _FUTURE_RE.search(sentence)
     tokens: list[_Token] = []
     for m in _TOKEN_RE.finditer(sentence):
         kind = m.lastgroup or ""
@@ -344,7 +354,7 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             month_text = re.search(_MONTH, m.group(0), re.I)
             if month_text and not month_text.group(0)[0].isupper():
                 continue  # "may", "march": verbs, not months
-            parsed = _date_list(m, today, kind)
+            parsed = _date_list(m, today, kind, past_sentence or _past_before(sentence, m.start()))
             if parsed is None:
                 continue
             tokens.append(_Token("dates", m.start(), m.end(), days=parsed[0], is_range=parsed[1]))
@@ -381,8 +391,24 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             modifier = m.group("wdmod") or ""
             if modifier.lower() == "on":
                 modifier = ""
-            day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past_sentence)
-            tokens.append(_Token("dates", m.start(), m.end(), days=[day]))
+            past = past_sentence or _past_before(sentence, m.start())
+            day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past)
+            wd_tok = _Token("dates", m.start(), m.end(), days=[day])
+            wd_tok.unit = "weekday" if not modifier and not m.group("wdweek") else ""
+            prev_dates = next((t for t in reversed(tokens) if t.kind == "dates"), None)
+            if (
+                wd_tok.unit == "weekday"
+                and prev_dates is not None
+                and not past
+                and re.fullmatch(
+                    r"[\s,]*(?:and|or|&|to|until|till|through)?[\s,]*(?:on\s+)?",
+                    sentence[prev_dates.end : m.start()],
+                )
+                and day < prev_dates.days[-1]
+            ):
+                # "on Monday and Tuesday": a list of weekdays runs forward.
+                wd_tok.days = [day + timedelta(days=7)]
+            tokens.append(wd_tok)
         elif m.group("dur"):
             raw = m.group("durn").lower()
             count = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
@@ -404,10 +430,27 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
 
 
 _PAST_RE = re.compile(
-    r"\b(?:took\s+place|was|were|walked\s+out|went\s+on|held|staged|had|last|previous|earlier"
-    r"|ended|happened|struck)\b",
+    r"\b(?:took\s+place|walked\s+out|went\s+on\s+strike|began|started|ended|finished|staged"
+    r"|struck|happened|ran|were\s+held|was\s+held|paused|suspended|called\s+off|announced|said"
+    r"|confirmed|agreed|met|voted|rejected|accepted|decided|revealed|last|previous|earlier|ago)\b",
     re.I,
 )
+_FUTURE_RE = re.compile(
+    r"\b(?:will|would|shall|to\s+be|due|set\s+to|planned|planning|plans|scheduled|going\s+to"
+    r"|next|tomorrow|upcoming|coming|further|more|new|again|ahead)\b",
+    re.I,
+)
+
+
+def _past_before(sentence: str, pos: int) -> bool:
+    """A past-tense verb governs the date at ``pos`` ("began at 7am on Tuesday")."""
+    window = sentence[max(0, pos - 50) : pos]
+    last_past = None
+    for m in _PAST_RE.finditer(window):
+        last_past = m
+    if last_past is None:
+        return False
+    return not _FUTURE_RE.search(window[last_past.end() :])
 
 
 def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:

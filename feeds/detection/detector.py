@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from feeds.detection import lexicon as lx
 from feeds.detection.dates import Moment, Period, extract_periods, uk_local
@@ -104,13 +105,35 @@ def _is_labour_strike(clean: str) -> bool:
     return not (lx.NON_LABOUR_WALKOUT_RE.search(clean) and not re.search(r"strik", clean, re.I))
 
 
+@lru_cache(maxsize=256)
+def _clause_breaks(text: str) -> tuple[tuple[int, int], ...]:
+    """Where clauses split: punctuation and conjunctions, and commas that start a new subject
+    ("RCN nurses are out on Monday, GMB crews strike on Tuesday")."""
+    breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK_RE.finditer(text)]
+    for m in _SUBJECT_COMMA_RE.finditer(text):
+        ahead = text[m.end() : m.end() + 50]
+        if _subject_start(ahead):
+            breaks.append((m.start(), m.end()))
+    return tuple(sorted(breaks))
+
+
+_SUBJECT_COMMA_RE = re.compile(r",\s+(?:and\s+|while\s+|but\s+|whereas\s+|with\s+)?")
+
+
+def _subject_start(ahead: str) -> bool:
+    head = " ".join(ahead.split()[:4])
+    if any(p.search(head) for p, _ in lx.UNION_PATTERNS):
+        return True
+    return any(p.search(head) for p, _ in lx.STAFF_PATTERNS)
+
+
 def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
     start, end = 0, len(text)
-    for m in _CLAUSE_BREAK_RE.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            end = m.start()
+    for b_start, b_end in _clause_breaks(text):
+        if b_end <= pos:
+            start = b_end
+        elif b_start >= pos:
+            end = b_start
             break
     return start, end
 
@@ -138,14 +161,22 @@ def _off_status(text: str) -> str | None:
 
 
 def _status_for(
-    info: _SentInfo, period: Period, published: datetime, inherited: str | None
+    info: _SentInfo,
+    period: Period,
+    published: datetime,
+    inherited: str | None,
+    article_off: str | None,
 ) -> tuple[str, bool]:
     text = info.clean
     c_start, c_end = _clause_bounds(text, period.span[0])
     clause = text[c_start:c_end]
     before_date = text[max(c_start, period.span[0] - 40) : period.span[0]]
+    if article_off and lx.PAST_PLAN_RE.search(text[c_start : period.span[0]]):
+        # "had been due to walk out on Wednesday" in a piece about calling it off.
+        return article_off, True
     if lx.RESCHEDULE_RE.search(before_date) or re.search(
-        r"\b(?:moved|rescheduled|switched|rearranged)\s+(?:to|for)\s+(?:\w+\s+){0,2}$",
+        r"\b(?:moved|rescheduled|switched|rearranged|put\s+back|pushed\s+back|brought\s+forward"
+        r"|postponed|delayed)\s+(?:to|for|until|till)\s+(?:\w+\s+){0,2}$",
         before_date,
         re.I,
     ):
@@ -172,7 +203,14 @@ def _status_for(
     return "announced", False
 
 
-def _is_past(period: Period, published: datetime) -> bool:
+def _is_past(period: Period, published: datetime, before: str = "") -> bool:
+    if (
+        period.end is None
+        and period.start.time is not None
+        and period.start_dt <= published
+        and lx.ENDED_BEFORE_RE.search(before)
+    ):
+        return True  # "the walkout ended at 7am today"
     if period.end is not None:
         end = period.end.as_datetime()
         if period.end.time is None:
@@ -183,7 +221,18 @@ def _is_past(period: Period, published: datetime) -> bool:
     return period.start.day < published.date()
 
 
-def _date_is_strike_date(info: _SentInfo, period: Period, prev: _SentInfo | None) -> bool:
+def _is_list_like(info: _SentInfo) -> bool:
+    text = info.sent.text
+    return bool(
+        re.match(r"^[-•*·–—]\s*", text)
+        or re.match(r"^[^.]{0,60}:\s", text)
+        or len(text.split()) <= 12
+    )
+
+
+def _date_is_strike_date(
+    info: _SentInfo, period: Period, prev: _SentInfo | None, list_ctx: bool = False
+) -> bool:
     """A date belongs to a walkout when strike words govern it and nothing else claims it."""
     text = info.clean
     pos = period.span[0]
@@ -194,12 +243,18 @@ def _date_is_strike_date(info: _SentInfo, period: Period, prev: _SentInfo | None
     after = text[period.span[1] : period.span[1] + 50]
     if re.match(r"\s*(?:,\s*)?(?:talks|meeting|deadline|ballot|vote)\b", after, re.I):
         return False
+    if lx.REPORTING_BEFORE_RE.search(text[max(0, pos - 40) : pos]):
+        return False
+    if lx.NOT_STRIKE_AFTER_RE.match(after):
+        return False
     if other_near:
         last_other = max(pos - 70, 0) + max(other_near)
         last_strike = max(strike_near) if strike_near else -1
         if last_strike < last_other and not lx.STRIKE_WORD_RE.search(text[pos:c_end]):
             return False
     if info.strike:
+        return True
+    if list_ctx and _is_list_like(info):
         return True
     if prev is not None and prev.sent.paragraph >= info.sent.paragraph - 1:
         if prev.dated_strike and (
@@ -215,8 +270,25 @@ def _date_is_strike_date(info: _SentInfo, period: Period, prev: _SentInfo | None
     return False
 
 
+def _staff_union(
+    info: _SentInfo, infos: list[_SentInfo], i: int, title_unions: list[str]
+) -> list[str]:
+    """No union named: the staff group's usual union if the context's union is another trade's."""
+    nearby = _nearest_unions(infos, i, title_unions)
+    staff_topics = {topic for _, topic in info.staff}
+    for pattern, union in lx.STAFF_UNIONS:
+        if pattern.search(info.sent.text):
+            topic = lx.UNION_TOPICS.get(union)
+            other_trade = not any(lx.UNION_TOPICS.get(u) == topic for u in nearby)
+            if (not nearby or other_trade) and (topic in staff_topics or not staff_topics):
+                return [union]
+            break
+    return nearby
+
+
 def _nearest_unions(infos: list[_SentInfo], i: int, title_unions: list[str]) -> list[str]:
-    for j in range(i - 1, max(-1, i - 4), -1):
+    reach = 10 if _is_list_like(infos[i]) else 4
+    for j in range(i - 1, max(-1, i - reach), -1):
         if infos[j].sent.is_title:
             break
         if infos[j].unions:
@@ -256,7 +328,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     sentences = split_sentences(article.title, article.text)
     infos: list[_SentInfo] = []
     for s in sentences:
-        clean = lx.DISTRACTOR_RE.sub(" ~ ", s.text)
+        clean = lx.DISTRACTOR_RE.sub(lambda m: " " * len(m.group(0)), s.text)
         infos.append(
             _SentInfo(
                 sent=s,
@@ -274,22 +346,29 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     if not fallback_topic:
         fallback_topic = "other_nhs" if re.search(r"\bNHS\b|hospital", article_text) else "councils"
 
+    article_off = None
+    for lead in infos[:3]:
+        if lead.strike:
+            article_off = article_off or _off_status(lead.clean)
+
     candidates: list[_Candidate] = []
     prev: _SentInfo | None = None
     prev_off: str | None = None
+    list_ctx = False
     for i, info in enumerate(infos):
         info.periods = extract_periods(info.clean, published)
         sentence_off = _off_status(info.clean) if info.strike else None
         for period in info.periods:
-            if not _date_is_strike_date(info, period, prev):
+            if not _date_is_strike_date(info, period, prev, list_ctx):
                 continue
             info.dated_strike = True
-            if _is_past(period, published):
+            c_start, _ = _clause_bounds(info.clean, period.span[0])
+            if _is_past(period, published, info.clean[c_start : period.span[0]]):
                 continue
-            status, explicit = _status_for(info, period, published, prev_off)
+            status, explicit = _status_for(info, period, published, prev_off, article_off)
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
-                unions = info.unions or _nearest_unions(infos, i, title_unions)
+                unions = info.unions or _staff_union(info, infos, i, title_unions)
             if not unions and len(all_unions) == 1:
                 unions = [next(iter(all_unions))]
             staff = info.staff or (prev.staff if prev and prev.dated_strike else [])
@@ -338,6 +417,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 )
             )
         prev_off = sentence_off if info.strike else (prev_off if not info.periods else None)
+        list_ctx = info.strike or (list_ctx and _is_list_like(info))
         prev = info
 
     walkouts = _merge(candidates)
@@ -372,16 +452,11 @@ def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
             if not overlap:
                 continue
             if _side(oe.status) != _side(ev.status):
-                if cand.explicit_status and not other.explicit_status:
-                    other.event.status = ev.status
+                if cand.explicit_status and other.explicit_status:
+                    continue  # e.g. called off in Wales, going ahead in England
+                if cand.explicit_status:
+                    oe.status = ev.status
                     other.explicit_status = True
-                elif other.explicit_status and cand.explicit_status:
-                    if set(ev.areas) != set(oe.areas) and ev.areas and oe.areas:
-                        continue
-                    if cand.sentence_index < other.sentence_index:
-                        continue
-                target = other
-                break
             target = other
             break
         if target is None:

@@ -208,12 +208,16 @@ CANCEL_RE = re.compile(
     r"\b(?:call(?:ed|s|ing)?\s+off|cancel(?:led|s|ling|ed)?|scrapped|abandon(?:ed|s)"
     r"|(?:will|would)\s+(?:now\s+)?no\s+longer\s+(?:go\s+ahead|take\s+place)"
     r"|will\s+not\s+(?:now\s+)?(?:go\s+ahead|take\s+place)|won't\s+(?:now\s+)?(?:go\s+ahead|take"
-    r"\s+place)|(?:is|are)\s+(?:now\s+)?off\b|withdr[ae]w\w*\s+(?:the\s+)?(?:strike|action|notice))",
+    r"\s+place)|(?:is|are)\s+(?:now\s+)?off\b|withdr[ae]w\w*\s+(?:the\s+)?(?:strike|action|notice)"
+    r"|(?:will|would)\s+not\s+(?:now\s+)?(?:strike|walk\s+out|take\s+(?:industrial\s+)?action)"
+    r"|won't\s+(?:now\s+)?(?:strike|walk\s+out))",
     re.I,
 )
 SUSPEND_RE = re.compile(r"\b(?:suspend(?:ed|s|ing)?|paus(?:ed|es|ing|e)|halt(?:ed|s))\b", re.I)
 POSTPONE_RE = re.compile(
-    r"\b(?:postpon(?:ed|es|ing|e)|put\s+off|deferr?(?:ed|s|ing)?|delay(?:ed|s|ing)?)\b", re.I
+    r"\b(?:postpon(?:ed|es|ing|e)|put\s+(?:off|back)|pushed\s+back|deferr?(?:ed|s|ing)?"
+    r"|delay(?:ed|s|ing)?)\b",
+    re.I,
 )
 RESCHEDULE_RE = re.compile(
     r"\b(?:reschedul(?:ed|es|ing|e)|moved\s+to|move\s+to|new\s+dates?|instead|re-?arranged"
@@ -231,7 +235,8 @@ HEDGE_RE = re.compile(
     r"\b(?:could|would|might|may|if|unless|urg\w+|call(?:s|ed|ing)?\s+(?:on|for)|refus\w+"
     r"|no\s+plans?\s+to|not\s+been|hasn't|haven't|have\s+not|has\s+not|ask\w*|demand\w*"
     r"|hope\w*|want\w*|(?:bid|attempt|chance|effort|offer)\s+to|to\s+(?:call|avert|avoid|stop)"
-    r"|averted\s+if|enable\s+us\s+to|time\s+to)\b",
+    r"|averted\s+if|enable\s+us\s+to|time\s+to|justify\w*|without|avoid\w*|consider\w*"
+    r"|threat\w*|pressure\s+to|able\s+to)\b",
     re.I,
 )
 BALLOT_RE = re.compile(
@@ -273,9 +278,47 @@ PAST_EVENT_RE = re.compile(
     re.I,
 )
 NON_STRIKE_DATE_CUE_RE = re.compile(
-    r"\b(?:talks|meeting|met|meet|negotiations|ballot\s+(?:closes|opens|result)|vote\s+closes"
+    r"\b(?:talks|meeting|met|meet|negotiations|(?:ballot|vote|poll)\w*\s+(?:clos\w+|open\w+"
+    r"|results?|ends?|ending)"
     r"|results?|deadline|budget|published|election|announcement|court|hearing|review|consultation"
     r"|offer\s+(?:was\s+)?made|paid|payment|rise\s+(?:from|in)|since|service\s+(?:will\s+)?run"
     r"|trains?\s+(?:will\s+)?run|services?\s+(?:will\s+)?(?:run|operate|start|finish))\b",
     re.I,
+)
+
+# A staff group's usual union, for sentences that name the staff but not the union.
+STAFF_UNIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"\b(?:{p})\b", re.I), union)
+    for p, union in (
+        (r"(?:junior|resident|trainee) doctors?|consultants", "BMA"),
+        (r"nurses|nursing staff", "RCN"),
+        (r"midwives", "RCM"),
+        (r"physiotherapists|physios", "CSP"),
+        (r"radiographers", "SoR"),
+        (r"train drivers", "Aslef"),
+        (r"lecturers|university staff", "UCU"),
+    )
+)
+REPORTING_BEFORE_RE = re.compile(
+    r"\b(?:said|says|announced|announces|confirmed|revealed|told|warned|added|stated|declared"
+    r"|decided|agreed|published|reported|wrote|tweeted|met|voted|confirms|explained|insisted)"
+    r"\s+(?:\w+\s+)?$"
+    r"|\b(?:years?|months?|weeks?|days?)\s+ago\s*$"
+    r"|\b(?:apart\s+from|except(?:\s+for)?|other\s+than|excluding)\s+(?:on\s+)?$",
+    re.I,
+)
+NOT_STRIKE_AFTER_RE = re.compile(
+    r"^(?:'s\s+(?!strikes?\b|walkouts?\b|action\b|stoppages?\b|industrial\b)"
+    r"|(?:[\s,]|and|or|the|\w+day)*\s*(?:after|before|following)\s+(?:each|every|the)\s+"
+    r"(?:strike|walkout|action))",
+    re.I,
+)
+PAST_PLAN_RE = re.compile(
+    r"\b(?:had\s+(?:been\s+)?(?:planned|due|scheduled|set)|(?:was|were)\s+(?:due|planned|"
+    r"scheduled|set)\s+to|had\s+been\s+(?:going|expected)\s+to|would\s+have\s+(?:walked|"
+    r"gone|taken|been))\b",
+    re.I,
+)
+ENDED_BEFORE_RE = re.compile(
+    r"\b(?:ended|finished|came\s+to\s+an\s+end|concluded|was\s+over)\b", re.I
 )
