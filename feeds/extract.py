@@ -13,9 +13,6 @@ from feeds.parse import refuse_entity_declarations, to_utf8
 
 log = logging.getLogger(__name__)
 
-# Pages with more elements than this are not articles worth the CPU (trafilatura's own guard).
-MAX_TREE_SIZE = 60_000
-
 
 @dataclass(slots=True)
 class ExtractedArticle:
@@ -37,7 +34,6 @@ def extract_article(
             with_metadata=True,
             include_comments=False,
             include_tables=True,
-            max_tree_size=MAX_TREE_SIZE,
         )
     except (ValueError, lxml.etree.LxmlError) as exc:
         log.info("extraction failed", extra={"url": url, "error": str(exc)})

@@ -143,6 +143,10 @@ def _entry(raw: Any, fetched_at: datetime) -> ParsedEntry:
         if len(summary_html) > len(raw.get("summary", ""))
         else (raw.get("summary", ""))
     )
+    # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed, with a
+    # deprecation warning per entry.
+    published = dict.get(raw, "published_parsed")
+    updated = dict.get(raw, "updated_parsed")
     guid = (raw.get("id") or "").strip() or None
     link = (raw.get("link") or "").strip() or None
     return ParsedEntry(
@@ -150,9 +154,8 @@ def _entry(raw: Any, fetched_at: datetime) -> ParsedEntry:
         link=link,
         title=html_to_text(raw.get("title", "")),
         summary=html_to_text(summary_html),
-        published_at=_as_datetime(raw.get("published_parsed"), fetched_at)
-        or _as_datetime(raw.get("updated_parsed"), fetched_at),
-        updated_at=_as_datetime(raw.get("updated_parsed"), fetched_at),
+        published_at=_as_datetime(published, fetched_at) or _as_datetime(updated, fetched_at),
+        updated_at=_as_datetime(updated, fetched_at),
     )
 
 

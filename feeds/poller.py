@@ -1,0 +1,487 @@
+"""One poll cycle: fetch every due source concurrently, store new and changed articles.
+
+Each source is handled by its own task that never raises, so one broken, slow or hostile source
+cannot delay or spoil the others. Each source's articles and polling state are committed together
+as soon as it finishes: nothing is half-written and a crash mid-cycle loses only unfinished work.
+``now`` drives every scheduling decision (next poll, backoff); the HTTP layer is real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from config.settings import Settings
+from feeds.articles import (
+    Candidate,
+    candidate_from_entry,
+    canonical_url,
+    content_hash,
+    store_candidates,
+    unseen,
+)
+from feeds.extract import extract_article
+from feeds.fetch import HTML_ACCEPT, Fetcher, FetchError
+from feeds.models import Feed
+from feeds.pages import PageError, article_links, discover_feed, mark_seen, unseen_links
+from feeds.parse import FeedRejected, parse_feed
+from feeds.prefilter import looks_like_strike_news, mentions_dates
+
+log = logging.getLogger(__name__)
+
+UNHEALTHY_AFTER = 3  # consecutive failures
+MAX_BACKOFF = timedelta(hours=12)
+SUCCESS_JITTER = 0.1  # +-10% of the interval, so sources on one host drift apart
+MAX_PAGE_ARTICLES_PER_CYCLE = 20
+MAX_ENRICH_PER_FEED = 10
+SUMMARY_CHARS = 600
+
+Progress = Callable[[int, int, "FeedResult"], None]
+
+
+def next_poll_at(
+    now: datetime,
+    interval_s: int,
+    consecutive_failures: int = 0,
+    *,
+    retry_after_s: float | None = None,
+    rng: random.Random | None = None,
+) -> datetime:
+    """When to poll a source next: interval with jitter, or exponential backoff after failures.
+
+    Pure: the caller supplies ``now`` and, for reproducible schedules, ``rng``. Backoff doubles per
+    consecutive failure up to 12 hours (or the interval, if longer) and takes a random point in the
+    upper half of that delay so failing sources do not retry in lock-step. A server's Retry-After
+    is a floor.
+    """
+    rng = rng or random.Random()
+    interval = float(max(interval_s, 1))
+    if consecutive_failures <= 0:
+        delay = interval * (1 + rng.uniform(-SUCCESS_JITTER, SUCCESS_JITTER))
+    else:
+        ceiling = max(MAX_BACKOFF.total_seconds(), interval)
+        full = min(interval * 2 ** min(consecutive_failures, 30), ceiling)
+        delay = full * rng.uniform(0.5, 1.0)
+    if retry_after_s is not None:
+        delay = max(delay, retry_after_s)
+    return now + timedelta(seconds=delay)
+
+
+@dataclass(slots=True)
+class FeedResult:
+    feed_id: str
+    status: str  # fetched | not_modified | failed
+    entries: int = 0
+    new_articles: int = 0
+    revised_articles: int = 0
+    strike_candidates: int = 0
+    error: str | None = None
+    warning: str | None = None
+    next_poll_at: datetime | None = None
+    article_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PollSummary:
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    strike_candidates: int = 0
+    article_ids: list[int] = field(default_factory=list)
+    results: list[FeedResult] = field(default_factory=list)
+
+    def add(self, r: FeedResult) -> None:
+        self.results.append(r)
+        if r.status == "fetched":
+            self.fetched += 1
+        elif r.status == "not_modified":
+            self.not_modified += 1
+        else:
+            self.failed += 1
+        self.new_articles += r.new_articles
+        self.strike_candidates += r.strike_candidates
+        self.article_ids.extend(r.article_ids)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "failed": self.failed,
+            "new_articles": self.new_articles,
+            "strike_candidates": self.strike_candidates,
+        }
+
+
+@dataclass(slots=True)
+class _Source:
+    """A detached copy of the Feed row: tasks never share ORM objects across awaits."""
+
+    id: str
+    name: str
+    url: str
+    source_type: str
+    interval_s: int
+    etag: str | None
+    last_modified: str | None
+    discovered_feed_url: str | None
+    link_pattern: str | None
+    consecutive_failures: int
+    last_entry_count: int | None
+
+    @classmethod
+    def of(cls, f: Feed) -> _Source:
+        return cls(
+            id=f.id,
+            name=f.name,
+            url=f.url,
+            source_type=f.source_type,
+            interval_s=f.poll_interval_s,
+            etag=f.etag,
+            last_modified=f.last_modified,
+            discovered_feed_url=f.discovered_feed_url,
+            link_pattern=f.link_pattern,
+            consecutive_failures=f.consecutive_failures,
+            last_entry_count=f.last_entry_count,
+        )
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one source's fetch produced, before it is written."""
+
+    status: str
+    candidates: list[Candidate] = field(default_factory=list)
+    entries: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    http_status: int | None = None
+    warning: str | None = None
+    discovered_feed_url: str | None = None
+    clear_discovered: bool = False
+    seen_links: list[str] = field(default_factory=list)
+
+
+class _Failure(Exception):
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        retry_after_s: float | None = None,
+        clear_discovered: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.retry_after_s = retry_after_s
+        self.clear_discovered = clear_discovered
+
+
+def _due_feeds(
+    engine: Engine, now: datetime, only_due: bool, feed_ids: Sequence[str] | None
+) -> list[_Source]:
+    with Session(engine) as session:
+        query = select(Feed).where(col(Feed.enabled).is_(True))
+        if only_due:
+            query = query.where(
+                or_(col(Feed.next_poll_at).is_(None), col(Feed.next_poll_at) <= now)
+            )
+        if feed_ids is not None:
+            query = query.where(col(Feed.id).in_(list(feed_ids)))
+        return [_Source.of(f) for f in session.scalars(query.order_by(col(Feed.id)))]
+
+
+class _Cycle:
+    def __init__(self, engine: Engine, settings: Settings, now: datetime) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.now = now
+        self.fetcher = Fetcher(settings)
+        self.rng = random.Random()
+
+    # -- fetching -------------------------------------------------------------------------
+
+    async def _fetch(self, url: str, **kwargs: Any) -> Any:
+        try:
+            return await self.fetcher.get(url, **kwargs)
+        except FetchError as exc:
+            raise _Failure(
+                str(exc), http_status=exc.status, retry_after_s=exc.retry_after_s
+            ) from None
+
+    async def _read_feed(self, src: _Source, url: str, *, conditional: bool) -> _Outcome:
+        result = await self._fetch(
+            url,
+            etag=src.etag if conditional else None,
+            last_modified=src.last_modified if conditional else None,
+        )
+        if result.not_modified:
+            return _Outcome(
+                "not_modified",
+                http_status=304,
+                etag=result.etag or src.etag,
+                last_modified=result.last_modified or src.last_modified,
+            )
+        try:
+            parsed = parse_feed(result.body, content_type=result.content_type, fetched_at=self.now)
+        except FeedRejected as exc:
+            raise _Failure(str(exc), http_status=result.status) from None
+        host = (urlsplit(url).hostname or "").lower()
+        candidates = [c for e in parsed.entries if (c := candidate_from_entry(e, source_host=host))]
+        warning = parsed.warning
+        if not parsed.entries and (src.last_entry_count or 0) > 0:
+            warning = (
+                f"feed returned no entries (it had {src.last_entry_count} last time); "
+                "its stored articles are kept"
+            )
+        await self._enrich(candidates)
+        return _Outcome(
+            "fetched",
+            candidates=candidates,
+            entries=len(parsed.entries),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            http_status=result.status,
+            warning=warning,
+        )
+
+    async def _enrich(self, candidates: list[Candidate]) -> None:
+        """Fetch the article page for strike-looking entries whose summary holds no dates."""
+        wanted = [
+            c
+            for c in candidates
+            if c.link
+            and looks_like_strike_news(c.title, c.summary)
+            and not mentions_dates(c.summary)
+        ]
+        if not wanted:
+            return
+        with Session(self.engine) as session:
+            wanted = unseen(session, wanted)[:MAX_ENRICH_PER_FEED]
+        await asyncio.gather(*(self._enrich_one(c) for c in wanted))
+
+    async def _enrich_one(self, c: Candidate) -> None:
+        assert c.link is not None
+        try:
+            if not await self.fetcher.allowed_by_robots(c.link):
+                return
+            page = await self.fetcher.get(c.link, accept=HTML_ACCEPT)
+        except FetchError as exc:
+            log.info("article page not fetched", extra={"url": c.link, "error": str(exc)})
+            return
+        article = await asyncio.to_thread(extract_article, page.body, url=page.url)
+        if article is not None and len(article.text) > len(c.summary):
+            c.text, c.text_source, c.text_url = article.text, "extracted", page.url
+
+    async def _read_page(self, src: _Source) -> _Outcome:
+        if not await self.fetcher.allowed_by_robots(src.url):
+            raise _Failure("robots.txt disallows this page for our user agent")
+        page = await self._fetch(
+            src.url, accept=HTML_ACCEPT, etag=src.etag, last_modified=src.last_modified
+        )
+        if page.not_modified:
+            return _Outcome(
+                "not_modified",
+                http_status=304,
+                etag=page.etag or src.etag,
+                last_modified=page.last_modified or src.last_modified,
+            )
+        feed_url = discover_feed(page.body, page.url)
+        if feed_url and canonical_url(feed_url) != canonical_url(src.url):
+            outcome = await self._read_feed(src, feed_url, conditional=False)
+            outcome.discovered_feed_url = feed_url
+            return outcome
+        try:
+            links = article_links(page.body, page.url, link_pattern=src.link_pattern)
+        except PageError as exc:
+            raise _Failure(str(exc), http_status=page.status) from None
+        with Session(self.engine) as session:
+            fresh = unseen_links(session, src.id, links)[:MAX_PAGE_ARTICLES_PER_CYCLE]
+        results = await asyncio.gather(*(self._read_article(link) for link in fresh))
+        outcome = _Outcome(
+            "fetched",
+            entries=len(links),
+            etag=page.etag,
+            last_modified=page.last_modified,
+            http_status=page.status,
+        )
+        for link, (candidate, done) in zip(fresh, results, strict=True):
+            if candidate is not None:
+                outcome.candidates.append(candidate)
+            if done:
+                outcome.seen_links.append(link)
+        if not links and (src.last_entry_count or 0) > 0:
+            outcome.warning = "page lists no article links any more (has its layout changed?)"
+        return outcome
+
+    async def _read_article(self, url: str) -> tuple[Candidate | None, bool]:
+        """The article at ``url`` and whether the link is finished with (not worth retrying)."""
+        try:
+            if not await self.fetcher.allowed_by_robots(url):
+                return None, True
+            page = await self.fetcher.get(url, accept=HTML_ACCEPT)
+        except FetchError as exc:
+            permanent = exc.status is not None and 400 <= exc.status < 500 and exc.status != 429
+            return None, permanent
+        article = await asyncio.to_thread(extract_article, page.body, url=page.url)
+        if article is None:
+            return None, True
+        link = canonical_url(url) or url
+        title = article.title or article.text.split("\n", 1)[0][:200]
+        published = article.published_at
+        if published is not None and published > self.now + timedelta(days=1):
+            published = None
+        return Candidate(
+            identity=f"url:{link}",
+            canonical_url=link,
+            title=title,
+            summary=article.text[:SUMMARY_CHARS],
+            published_at=published,
+            content_hash=content_hash(title, article.text),
+            link=url,
+            text=article.text,
+            text_source="page",
+            text_url=page.url,
+        ), True
+
+    # -- one source -----------------------------------------------------------------------
+
+    async def poll_one(self, src: _Source) -> FeedResult:
+        try:
+            if src.source_type == "page" and not src.discovered_feed_url:
+                outcome = await self._read_page(src)
+            elif src.source_type == "page":
+                try:
+                    outcome = await self._read_feed(
+                        src, src.discovered_feed_url or src.url, conditional=True
+                    )
+                except _Failure as exc:
+                    exc.clear_discovered = True  # read the page itself next time
+                    raise
+            else:
+                outcome = await self._read_feed(src, src.url, conditional=True)
+        except _Failure as exc:
+            return self._record_failure(src, exc)
+        except Exception as exc:  # a bug must not stop the other sources
+            log.exception("unexpected error polling a source", extra={"feed_id": src.id})
+            return self._record_failure(
+                src, _Failure(f"internal error: {type(exc).__name__}: {exc}")
+            )
+        try:
+            return self._record_success(src, outcome)
+        except IntegrityError as exc:
+            log.warning(
+                "concurrent write; will retry next cycle",
+                extra={"feed_id": src.id, "error": str(exc.orig)},
+            )
+            return self._record_failure(
+                src, _Failure("another poller stored the same articles; retrying next cycle")
+            )
+
+    def _record_success(self, src: _Source, out: _Outcome) -> FeedResult:
+        result = FeedResult(
+            feed_id=src.id, status=out.status, entries=out.entries, warning=out.warning
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            if out.candidates:
+                stored = store_candidates(
+                    session, out.candidates, feed_id=src.id, source_name=src.name, now=self.now
+                )
+                result.new_articles = len(stored.new_ids)
+                result.revised_articles = len(stored.revised_ids)
+                result.strike_candidates = stored.strike_candidates
+                result.article_ids = stored.article_ids
+            if out.seen_links:
+                mark_seen(session, src.id, out.seen_links, self.now)
+            feed = session.get(Feed, src.id)
+            if feed is None:  # removed while we were fetching
+                session.rollback()
+                return result
+            feed.last_polled_at = self.now
+            feed.last_success_at = self.now
+            feed.last_status = out.http_status
+            feed.last_error = None
+            feed.consecutive_failures = 0
+            feed.healthy = True
+            if out.status == "fetched":
+                feed.etag, feed.last_modified = out.etag, out.last_modified
+                feed.last_entry_count = out.entries
+                feed.last_warning = out.warning
+                if out.discovered_feed_url:
+                    feed.discovered_feed_url = out.discovered_feed_url
+            feed.next_poll_at = result.next_poll_at = next_poll_at(
+                self.now, src.interval_s, 0, rng=self.rng
+            )
+            session.commit()
+        return result
+
+    def _record_failure(self, src: _Source, exc: _Failure) -> FeedResult:
+        failures = src.consecutive_failures + 1
+        when = next_poll_at(
+            self.now, src.interval_s, failures, retry_after_s=exc.retry_after_s, rng=self.rng
+        )
+        log.warning(
+            "source failed",
+            extra={
+                "feed_id": src.id,
+                "error": str(exc),
+                "failures": failures,
+                "next_poll_at": when.isoformat(),
+            },
+        )
+        with Session(self.engine) as session:
+            feed = session.get(Feed, src.id)
+            if feed is not None:
+                feed.last_polled_at = self.now
+                feed.last_error = str(exc)[:2000]
+                feed.last_status = exc.http_status
+                feed.consecutive_failures = failures
+                feed.healthy = failures < UNHEALTHY_AFTER
+                feed.next_poll_at = when
+                if exc.clear_discovered:
+                    feed.discovered_feed_url = None
+                    feed.etag = feed.last_modified = None
+                session.commit()
+        return FeedResult(feed_id=src.id, status="failed", error=str(exc), next_poll_at=when)
+
+
+async def poll_feeds(
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    *,
+    only_due: bool = True,
+    feed_ids: list[str] | None = None,
+    progress: Progress | None = None,
+) -> PollSummary:
+    """Poll enabled sources (only those due at ``now`` unless ``only_due`` is false).
+
+    Returns the counts and the ids of new or changed article revisions, for detection.
+    """
+    sources = _due_feeds(engine, now, only_due, feed_ids)
+    summary = PollSummary()
+    if not sources:
+        return summary
+    cycle = _Cycle(engine, settings, now)
+    try:
+        total = len(sources)
+        for done, task in enumerate(asyncio.as_completed([cycle.poll_one(s) for s in sources]), 1):
+            result = await task
+            summary.add(result)
+            if progress is not None:
+                progress(done, total, result)
+    finally:
+        await cycle.fetcher.aclose()
+    summary.results.sort(key=lambda r: r.feed_id)
+    return summary
