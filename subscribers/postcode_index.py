@@ -267,7 +267,7 @@ _lock = threading.Lock()
 _open: dict[Path, PostcodeIndex] = {}
 
 
-def get_index(path: Path | None = None) -> PostcodeIndex:
+def get_index(path: Path | None = None, *, directory: Path | None = None) -> PostcodeIndex:
     """The index at ``path`` (default: :func:`default_index_path`), built if missing or stale."""
     target = (path or default_index_path()).expanduser().resolve()
     cached = _open.get(target)
@@ -277,7 +277,7 @@ def get_index(path: Path | None = None) -> PostcodeIndex:
         cached = _open.get(target)
         if cached is not None:
             return cached
-        files = source_files()
+        files = source_files(directory)
         wanted = source_fingerprint(files)
         index: PostcodeIndex | None = None
         if target.exists():
@@ -291,7 +291,7 @@ def get_index(path: Path | None = None) -> PostcodeIndex:
                 index.close()
                 index = None
         if index is None:
-            build_index(target)
+            build_index(target, directory)
             index = PostcodeIndex(target)
         _open[target] = index
         return index
