@@ -345,7 +345,11 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
     """Temporal tokens of ``sentence`` in order; ``anchor`` is the publication time (aware)."""
     local = uk_local(anchor)
     today = local.date()
-    past_sentence = bool(_PAST_RE.search(sentence)) and not _FUTURE_RE.search(sentence)
+    past_sentence = (
+        bool(_PAST_RE.search(sentence))
+        and not _FUTURE_RE.search(sentence)
+        and not _ONGOING_RE.search(sentence)
+    )
     tokens: list[_Token] = []
     for m in _TOKEN_RE.finditer(sentence):
         kind = m.lastgroup or ""
@@ -442,6 +446,12 @@ _FUTURE_RE = re.compile(
 )
 
 
+_ONGOING_RE = re.compile(
+    r"\b(?:runs?|running|until|till|ends|lasts|continues|today|tonight|this\s+week|now|is|are)\b",
+    re.I,
+)
+
+
 def _past_before(sentence: str, pos: int) -> bool:
     """A past-tense verb governs the date at ``pos`` ("began at 7am on Tuesday")."""
     window = sentence[max(0, pos - 50) : pos]
@@ -481,17 +491,26 @@ def _gap(sentence: str, a: _Token, b: _Token) -> str:
     return sentence[a.end : b.start]
 
 
+_APPOSITIVE_GAP_RE = re.compile(r",?\s*or\s+[^,;.]{0,40},\s*(?:on\s+)?", re.I)
+_TRANGE_GAP_RE = re.compile(r"[^.;]{0,45}", re.I)
+
+
 def _attach_time(sentence: str, tokens: list[_Token], i: int) -> tuple[_Token | None, int]:
     """The time (or time range) written right before or after the dates at ``i``."""
     tok = tokens[i]
     if i + 1 < len(tokens):
         nxt = tokens[i + 1]
-        if nxt.kind in ("time", "trange") and _FILLER_RE.match(_gap(sentence, tok, nxt)):
+        gap = _gap(sentence, tok, nxt)
+        if nxt.kind in ("time", "trange") and _FILLER_RE.match(gap):
+            return nxt, i + 1
+        # "on Monday 6 March, walking out from midday to midnight"
+        if nxt.kind == "trange" and _TRANGE_GAP_RE.fullmatch(gap):
             return nxt, i + 1
     if i > 0:
         prv = tokens[i - 1]
-        if prv.kind in ("time", "trange") and _FILLER_RE.match(
-            re.sub(r"\btoday\b", "", _gap(sentence, prv, tok), flags=re.I)
+        gap = re.sub(r"\btoday\b", "", _gap(sentence, prv, tok), flags=re.I)
+        if prv.kind in ("time", "trange") and (
+            _FILLER_RE.match(gap) or _APPOSITIVE_GAP_RE.fullmatch(gap)
         ):
             return prv, i - 1
     return None, -1
@@ -547,8 +566,22 @@ def _find_duration(sentence: str, tokens: list[_Token], lo: int, hi: int) -> _To
     return None
 
 
+@dataclass(frozen=True)
+class ClockRange:
+    """A time range with no day of its own ("the action runs from 00:01 until 23:59")."""
+
+    start: time
+    end: time
+    end_is_midnight: bool = False
+
+
 def extract_periods(sentence: str, anchor: datetime) -> list[Period]:
     """Every period the sentence names, in order of appearance."""
+    return extract(sentence, anchor)[0]
+
+
+def extract(sentence: str, anchor: datetime) -> tuple[list[Period], list[ClockRange]]:
+    """Periods, plus the time ranges left without a day (they belong to a day said earlier)."""
     tokens = tokenize(sentence, anchor)
     periods: list[Period] = []
     used: set[int] = set()
@@ -626,7 +659,15 @@ def extract_periods(sentence: str, anchor: datetime) -> list[Period]:
                 periods.append(Period(start, end, (span_start, max(tok.end, tokens[hi].end))))
         used.update(range(lo, hi + 1))
         i = hi + 1
-    return periods
+    loose = [
+        ClockRange(t.times[0], t.times[1], t.midnight[1])
+        for n, t in enumerate(tokens)
+        if t.kind == "trange"
+        and n not in used
+        and t.times[0] is not None
+        and t.times[1] is not None
+    ]
+    return periods, loose
 
 
 def _list_is_one_stretch(days: list[date], dur: _Token) -> bool:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 from feeds.detection import lexicon as lx
-from feeds.detection.dates import Moment, Period, extract_periods, uk_local
+from feeds.detection.dates import ClockRange, Moment, Period, extract, uk_local
 from feeds.detection.text import Sentence, split_sentences
 from feeds.detection.types import (
     OFF_STATUSES,
@@ -50,6 +50,27 @@ class _Candidate:
     event: DetectedEvent
     explicit_status: bool
     sentence_index: int
+    revised: bool = False  # "will now walk out from...": newer times than elsewhere in the piece
+
+
+_REVISED_RE = re.compile(
+    r"\b(?:now|instead|revised|new\s+times?|shortened|cut\s+short|brought\s+forward)\b", re.I
+)
+_LOOSE_RANGE_CONTEXT_RE = re.compile(
+    r"\b(?:action|walkouts?|runs?|lasts?|shifts?|strik\w*|stoppage|picket\w*)\b", re.I
+)
+
+
+def _apply_clock_range(event: DetectedEvent, rng: ClockRange) -> None:
+    assert event.start is not None
+    day = event.start.date()
+    start = datetime.combine(day, rng.start, tzinfo=event.start.tzinfo)
+    end_clock = time(23, 59) if rng.end_is_midnight else rng.end
+    end = datetime.combine(day, end_clock, tzinfo=event.start.tzinfo)
+    if end <= start:
+        end = end + timedelta(days=1)
+    event.start, event.start_has_time = start, True
+    event.end, event.end_has_time = end, True
 
 
 def _unions_in(text: str) -> list[str]:
@@ -356,7 +377,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     prev_off: str | None = None
     list_ctx = False
     for i, info in enumerate(infos):
-        info.periods = extract_periods(info.clean, published)
+        info.periods, loose = extract(info.clean, published)
+        added_before = len(candidates)
         sentence_off = _off_status(info.clean) if info.strike else None
         for period in info.periods:
             if not _date_is_strike_date(info, period, prev, list_ctx):
@@ -414,8 +436,14 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     ),
                     explicit,
                     i,
+                    bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                 )
             )
+        if loose and _LOOSE_RANGE_CONTEXT_RE.search(info.clean):
+            # "The action runs from 00:01 until 23:59": the hours of the day named just before.
+            for cand in candidates[:added_before]:
+                if i - 3 <= cand.sentence_index < i and not cand.event.start_has_time:
+                    _apply_clock_range(cand.event, loose[0])
         prev_off = sentence_off if info.strike else (prev_off if not info.periods else None)
         list_ctx = info.strike or (list_ctx and _is_list_like(info))
         prev = info
@@ -471,6 +499,11 @@ def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
             for v in getattr(ev, attr):
                 if v not in values:
                     values.append(v)
+        if cand.revised and not target.revised and ev.start_has_time:
+            te.start, te.start_has_time = ev.start, ev.start_has_time
+            te.end, te.end_has_time = ev.end, ev.end_has_time
+            target.revised = True
+            continue
         better_time = ev.start_has_time and not te.start_has_time
         better_end = ev.end is not None and te.end is None
         if better_time or (better_end and ev.start_has_time == te.start_has_time):
