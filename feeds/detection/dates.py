@@ -218,7 +218,7 @@ def nearest_year(
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if past and candidate > anchor:
+        if past and candidate >= anchor:
             continue
         mismatch = 1 if weekday is not None and candidate.weekday() != weekday else 0
         # Ties go to the future: reports look forward more often than back.
@@ -395,7 +395,7 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             modifier = m.group("wdmod") or ""
             if modifier.lower() == "on":
                 modifier = ""
-            past = past_sentence or _past_before(sentence, m.start())
+            past = past_sentence or _past_before(sentence, m.start(), weekday=True)
             day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past)
             wd_tok = _Token("dates", m.start(), m.end(), days=[day])
             wd_tok.unit = "weekday" if not modifier and not m.group("wdweek") else ""
@@ -435,10 +435,17 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
 
 _PAST_RE = re.compile(
     r"\b(?:took\s+place|walked\s+out|went\s+on\s+strike|began|started|ended|finished|staged"
-    r"|struck|happened|ran|were\s+held|was\s+held|paused|suspended|called\s+off|announced|said"
-    r"|confirmed|agreed|met|voted|rejected|accepted|decided|revealed|last|previous|earlier|ago)\b",
+    r"|struck|happened|ran|were\s+held|was\s+held|last|previous|earlier|ago)\b",
     re.I,
 )
+# Verbs of announcing: "said on Friday" is a past Friday, but "has suspended its strike on
+# Monday" names the strike's (future) day.
+_ANNOUNCE_PAST_RE = re.compile(
+    r"\b(?:paused|suspended|called\s+off|announced|said|confirmed|agreed|met|voted|rejected"
+    r"|accepted|decided|revealed|told|wrote|warned)\b",
+    re.I,
+)
+_STRIKE_NOUN_RE = re.compile(r"\b(?:strikes?|walkouts?|action|stoppages?)\b", re.I)
 _FUTURE_RE = re.compile(
     r"\b(?:will|would|shall|to\s+be|due|set\s+to|planned|planning|plans|scheduled|going\s+to"
     r"|next|tomorrow|upcoming|coming|further|more|new|again|ahead)\b",
@@ -452,15 +459,25 @@ _ONGOING_RE = re.compile(
 )
 
 
-def _past_before(sentence: str, pos: int) -> bool:
+def _past_before(sentence: str, pos: int, weekday: bool = False) -> bool:
     """A past-tense verb governs the date at ``pos`` ("began at 7am on Tuesday")."""
     window = sentence[max(0, pos - 50) : pos]
     last_past = None
     for m in _PAST_RE.finditer(window):
         last_past = m
+    if last_past is not None and not _FUTURE_RE.search(window[last_past.end() :]):
+        return True
+    if not weekday:
+        return False
+    for m in _ANNOUNCE_PAST_RE.finditer(window):
+        last_past = m
     if last_past is None:
         return False
-    return not _FUTURE_RE.search(window[last_past.end() :])
+    between = window[last_past.end() :]
+    already = re.search(r"\b(?:had|already)\s+$", window[: last_past.start()], re.I)
+    if _STRIKE_NOUN_RE.search(between) and not already:
+        return False
+    return not _FUTURE_RE.search(between)
 
 
 def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:

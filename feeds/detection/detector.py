@@ -61,6 +61,11 @@ _LOOSE_RANGE_CONTEXT_RE = re.compile(
 )
 
 
+_SERVICE_HOURS_RE = re.compile(
+    r"\b(?:services?|trains?|buses|timetables?|open(?:ing)?|operat\w+|run\s+between)\b", re.I
+)
+
+
 def _apply_clock_range(event: DetectedEvent, rng: ClockRange) -> None:
     assert event.start is not None
     day = event.start.date()
@@ -167,6 +172,12 @@ def _cue(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
             continue
         if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+)?$", before, re.I):
             continue
+        if re.search(r"\bto\s+$", before) and not re.search(
+            r"\b(?:decided|decides|voted|votes|agreed|agrees|chose|opted|forced)\s+to\s+$",
+            before,
+            re.I,
+        ):
+            continue  # "offered to call off": a wish, not a decision
         return m
     return None
 
@@ -439,7 +450,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                 )
             )
-        if loose and _LOOSE_RANGE_CONTEXT_RE.search(info.clean):
+        if (
+            loose
+            and _LOOSE_RANGE_CONTEXT_RE.search(info.clean)
+            and not _SERVICE_HOURS_RE.search(info.clean)
+        ):
             # "The action runs from 00:01 until 23:59": the hours of the day named just before.
             for cand in candidates[:added_before]:
                 if i - 3 <= cand.sentence_index < i and not cand.event.start_has_time:
