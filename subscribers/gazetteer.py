@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,7 @@ class _Entry:
     context: tuple[str, ...] = ()
     alt_context: tuple[str, ...] = ()
     note: str = ""
-    case_sensitive: str | None = None  # acronyms must be written exactly
+    spellings: tuple[str, ...] = ()  # acronyms must be written as one of these
     proper: bool = True  # a lower-case single word is not this name
 
 
@@ -169,7 +169,7 @@ class Gazetteer:
             entry = self._entries.get(_key(written))
             if entry is None or entry.code is None:
                 continue
-            if entry.case_sensitive is not None and written != entry.case_sensitive:
+            if entry.spellings and written not in entry.spellings:
                 continue
             if entry.proper and written.islower() and " " not in written:
                 continue
@@ -264,6 +264,9 @@ def build_gazetteer(directory: Path | None = None) -> Gazetteer:
         key = _key(alias)
         if not key or (key in entries and not override):
             return
+        old = entries.get(key)
+        if old is not None and old.code == entry.code and old.spellings and entry.spellings:
+            entry = replace(entry, spellings=(*old.spellings, *entry.spellings))
         entries[key] = entry
 
     for ref in table.areas.values():
@@ -285,7 +288,7 @@ def build_gazetteer(directory: Path | None = None) -> Gazetteer:
                     context=_split(row["context"], "|"),
                     alt_context=_split(row["alt_context"], "|"),
                     note=row["note"].strip(),
-                    case_sensitive=alias if _is_acronym(alias) else None,
+                    spellings=(alias,) if _is_acronym(alias) else (),
                 ),
                 override=True,
             )
