@@ -4,10 +4,11 @@ Pure: given the strikes that could match, one report (who said it, when, how sur
 return what to record and why. The database side (``feeds.pipeline``) only stores the answer.
 
 Rules, in the order they apply:
-- Identity: the same UK start day, compatible topics, a union in common (or, when a report names
-  no union, a shared employer or place), and places that overlap. Two reports naming different
-  places for the same union and day are one walkout only when their hours agree; otherwise they
-  stay apart, because merging them would move one strike's hours on the word of the other's report.
+- Identity: the same UK start day, a union in common (or, when a report names no union, a shared
+  employer or place), and places that overlap (or compatible topics when one names none). Two
+  reports naming different places for the same union and day are one walkout only when their
+  hours agree; otherwise they stay apart, because merging them would move one strike's hours on
+  the word of the other's report.
 - Areas only widen: a report that names fewer places says nothing about the others.
 - Hours: a report with hours refines a date-only record. When two reports give different hours the
   higher-ranked source wins (the union or trust itself, then NHS bodies, national news, local news);
@@ -159,12 +160,16 @@ def _same_hours(state: StrikeState, report: Report) -> bool:
 
 def match_score(state: StrikeState, report: Report) -> int | None:
     """How well ``report`` fits ``state`` (higher is better), or None when it is another strike."""
-    if state.status == "rejected" or not _topics_compatible(state.topic, report.topic):
+    if state.status == "rejected":
         return None
     shared_union = bool(set(state.unions) & set(report.unions))
     if state.unions and report.unions and not shared_union:
         return None
     overlap = places_overlap(state, report)
+    # A topic label is a guess; shared places outweigh it, but it keeps a union's bus strike
+    # and its hospital strike on one day apart.
+    if overlap is not True and not _topics_compatible(state.topic, report.topic):
+        return None
     if report.is_dispute_only or not state.is_walkout:
         if report.is_dispute_only != (not state.is_walkout):
             return None

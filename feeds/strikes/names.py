@@ -74,7 +74,7 @@ _EMPLOYER_LOOKUP: dict[str, str] = {
 _EMPLOYER_NOISE = frozenset(
     {"the", "nhs", "foundation", "trust", "ft", "service", "services", "university", "of"}
 )
-_PLACE_NOISE = frozenset({"the", "of", "and", "nhs", "region", "area", "county", "city"})
+_PLACE_NOISE = frozenset({"the", "of", "and", "nhs", "region", "area", "county", "city", "england"})
 
 
 def fold(text: str) -> str:
