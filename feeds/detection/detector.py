@@ -117,12 +117,36 @@ def _employers_in(text: str) -> list[str]:
 
 
 def _areas_in(text: str) -> list[str]:
+    """Area names as written, leaving out those inside an employer's name."""
+    taken = [m.span() for m in lx.EMPLOYER_RE.finditer(text)]
+    taken += [m.span() for m in lx.EMPLOYER_NAMES_RE.finditer(text)]
     out: list[str] = []
     for m in lx.AREA_NAMES_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
         name = re.sub(r"^the\s+", "", m.group(0))
         if name not in out:
             out.append(name)
     return out
+
+
+def _places_in(text: str, places: PlaceFinder | None) -> tuple[list[str], list[str]]:
+    """Area names as written and their codes; a name the gazetteer is unsure of gets no code."""
+    codes: list[str] = []
+    if places is None:
+        return _areas_in(text), codes
+    names: list[str] = []
+    for match in places.find(text):
+        if getattr(match, "ambiguous", False):
+            continue
+        if match.code not in codes:
+            codes.append(match.code)
+        if match.name not in names and match.type not in _EMPLOYER_PLACE_TYPES:
+            names.append(match.name)
+    return names, codes
+
+
+_EMPLOYER_PLACE_TYPES = frozenset({"ambulance_service", "icb", "health_board", "trust"})
 
 
 def _is_labour_strike(clean: str) -> bool:
@@ -378,6 +402,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     if not fallback_topic:
         fallback_topic = "other_nhs" if re.search(r"\bNHS\b|hospital", article_text) else "councils"
 
+    lead_codes: list[str] = []
+    for lead in infos[:3]:
+        if lead.strike or lead.sent.is_title:
+            for code in _places_in(lead.sent.text, places)[1]:
+                if code not in lead_codes:
+                    lead_codes.append(code)
     article_off = None
     for lead in infos[:3]:
         if lead.strike:
@@ -407,17 +437,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             staff = info.staff or (prev.staff if prev and prev.dated_strike else [])
             if not staff:
                 staff = [st for st in all_staff[:2]]
-            areas = _areas_in(info.sent.text)
             employers = _employers_in(info.sent.text)
-            area_codes: list[str] = []
-            if places is not None:
-                for match in places.find(info.sent.text):
-                    if match.code not in area_codes:
-                        area_codes.append(match.code)
-                    if match.name not in areas:
-                        areas.append(match.name)
+            areas, area_codes = _places_in(info.sent.text, places)
             if not area_codes:
-                area_codes = list(article.default_areas)
+                area_codes = list(lead_codes) or list(article.default_areas)
             confidence = 0.55
             confidence += 0.15 if info.strike else 0.0
             confidence += 0.1 if unions else 0.0

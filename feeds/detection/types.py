@@ -5,6 +5,7 @@ Other parts (merging, alerts, the CLI) code against these names, so fields are o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -56,22 +57,29 @@ class ArticleInput:
             )
 
 
-@dataclass(frozen=True)
-class PlaceMatch:
-    """A place named in text (mirrors the gazetteer's match; kept here so detection types stand
-    alone)."""
+class PlaceMatch(Protocol):
+    """A place named in text, as the area gazetteer reports it (``subscribers.gazetteer``)."""
 
-    name: str
-    code: str
-    type: str
-    start: int
-    end: int
+    @property
+    def name(self) -> str: ...  # as written
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 class PlaceFinder(Protocol):
     """Finds known places in free text (the area gazetteer implements this)."""
 
-    def find(self, text: str) -> list[PlaceMatch]: ...  # pragma: no cover
+    def find(self, text: str) -> Sequence[PlaceMatch]: ...
 
 
 @dataclass

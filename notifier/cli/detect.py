@@ -98,13 +98,13 @@ def detection_json(article_id: object, detection: Detection) -> dict[str, Any]:
 
 
 def _default_places() -> PlaceFinder | None:
-    """The area gazetteer when it is installed with its data; detection works without it."""
+    """The area gazetteer, so that events carry area codes; detection works without it."""
     try:
-        from subscribers import gazetteer  # type: ignore[attr-defined, unused-ignore]
+        from subscribers.gazetteer import load_gazetteer
 
-        finder: PlaceFinder = gazetteer.load_gazetteer()
-        return finder
-    except (ImportError, AttributeError, FileNotFoundError, OSError):
+        return load_gazetteer()
+    except (ImportError, OSError) as exc:
+        typer.echo(f"area gazetteer unavailable ({exc}); events get no area codes", err=True)
         return None
 
 
