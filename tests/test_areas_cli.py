@@ -74,18 +74,16 @@ def test_no_arguments_is_a_usage_error(runner: CliRunner) -> None:
 
 
 def test_seed_fills_the_area_table(
-    runner: CliRunner, database_url: str, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy import func, select
 
-    from notifier.db import create_all, make_engine
     from subscribers.areas import all_areas
     from subscribers.models import Area
 
     monkeypatch.setenv("DATABASE_URL", database_url)
-    engine = make_engine(database_url)
-    create_all(engine)
     result = runner.invoke(app, ["areas", "--seed"])
     assert result.exit_code == 0, result.output
+    assert f"{len(all_areas())} rows" in result.stdout
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Area)).scalar_one() == len(all_areas())
