@@ -13,7 +13,14 @@ from feeds.models import Strike, StrikeChange
 from feeds.strikes.authority import OFFICIAL
 from feeds.strikes.merge import NO_ALERT, PENDING
 from feeds.strikes.state import REJECTED, SNAPSHOT_FIELDS, StrikeState
-from feeds.strikes.store import area_codes_by_strike, snapshot_dict, state_from_row, write_state
+from feeds.strikes.store import (
+    area_codes_by_strike,
+    changed_fields,
+    snapshot_dict,
+    state_from_row,
+    supersede_pending,
+    write_state,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +106,18 @@ def approve_change(session: Session, change_id: int, now: datetime) -> StrikeCha
     write_state(session, state, now, strike)
     change.approval = APPROVED
     change.decided_at = now
+    session.add(change)
+    session.flush()
+    assert strike.id is not None
+    supersede_pending(
+        session,
+        strike.id,
+        changed_fields(before, after),
+        releases_new=not before,
+        now=now,
+        why=f"change {change_id} was approved instead",
+        keep=change_id,
+    )
     if change.alert_kind != NO_ALERT and state.is_over(now):
         change.alert_kind = NO_ALERT
         change.reason += "; approved after the walkout was over, no alert"
@@ -116,11 +135,24 @@ def reject_change(session: Session, change_id: int, now: datetime) -> StrikeChan
     change, strike = _pending(session, change_id)
     change.approval = "rejected"
     change.decided_at = now
+    session.add(change)
     if not snapshot_dict(change.before) and strike.held:
         strike.status = REJECTED
         strike.held = False
         strike.updated_at = now
         session.add(strike)
+        session.flush()
+        assert strike.id is not None
+        # Nothing else about a withdrawn strike needs a decision.
+        for other in session.exec(
+            select(StrikeChange).where(
+                StrikeChange.strike_id == strike.id, StrikeChange.approval == PENDING
+            )
+        ):
+            other.approval = "rejected"
+            other.decided_at = now
+            other.reason += f"; its strike was withdrawn with change {change_id}"
+            session.add(other)
     session.add(change)
     session.flush()
     log.info(

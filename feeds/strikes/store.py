@@ -144,31 +144,59 @@ def _snapshot(state: StrikeState | None) -> str:
     return json.dumps(state.snapshot() if state is not None else {}, sort_keys=True)
 
 
-def _supersede(session: Session, strike_id: int, plan: ChangePlan, now: datetime) -> None:
-    """An applied change makes held changes to the same facts moot: the operator is not asked."""
-    if plan.approval != AUTO:
-        return
-    after = plan.after.snapshot()
-    before = plan.before.snapshot() if plan.before is not None else {}
-    touched = {k for k, v in after.items() if before.get(k) != v}
-    releases_new = plan.before is not None and plan.before.held and not plan.after.held
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {k for k, v in after.items() if before and before.get(k) != v}
+
+
+def supersede_pending(
+    session: Session,
+    strike_id: int,
+    touched: set[str],
+    *,
+    releases_new: bool,
+    now: datetime,
+    why: str,
+    keep: int | None = None,
+) -> int:
+    """Held changes to facts just decided are moot: mark them so no operator is asked."""
     held = session.exec(
         select(StrikeChange).where(
-            (StrikeChange.strike_id == strike_id) & (StrikeChange.approval == PENDING)
+            col(StrikeChange.strike_id) == strike_id, col(StrikeChange.approval) == PENDING
         )
     )
+    count = 0
     for change in held:
-        old_before = json.loads(change.before or "{}")
-        old_after = json.loads(change.after or "{}")
+        if change.id is not None and change.id == keep:
+            continue
+        old_before = snapshot_dict(change.before)
+        old_after = snapshot_dict(change.after)
         if not old_before:
             moot = releases_new
         else:
-            moot = bool(touched & {k for k, v in old_after.items() if old_before.get(k) != v})
+            moot = bool(touched & changed_fields(old_before, old_after))
         if moot:
             change.approval = SUPERSEDED
             change.decided_at = now
-            change.reason += f"; superseded by a later report ({plan.kind})"
+            change.reason += f"; superseded: {why}"
             session.add(change)
+            count += 1
+    return count
+
+
+def _supersede(session: Session, strike_id: int, plan: ChangePlan, now: datetime) -> None:
+    if plan.approval != AUTO:
+        return
+    before = plan.before.snapshot() if plan.before is not None else {}
+    touched = changed_fields(before, plan.after.snapshot())
+    releases_new = plan.before is not None and plan.before.held and not plan.after.held
+    supersede_pending(
+        session,
+        strike_id,
+        touched,
+        releases_new=releases_new,
+        now=now,
+        why=f"a later report decided it ({plan.kind})",
+    )
 
 
 def record_change(
