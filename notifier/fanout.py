@@ -32,6 +32,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy import (
@@ -54,8 +55,10 @@ ALERT_KINDS: tuple[str, ...] = ("announced", "changed", "called_off")
 APPROVED: tuple[str, ...] = ("auto", "approved")
 # Outbox kinds that mean "this subscriber was told about the strike".
 TOLD_KINDS: tuple[str, ...] = ("announced", "changed", "reminder")
-# Outbox status for a message withdrawn before it was sent (superseded or called off).
-CANCELLED = "cancelled"
+# Outbox status for a message withdrawn on purpose before it was sent (superseded, called off);
+# the dispatcher uses the same status for expired alerts.
+CANCELLED = "skipped"
+FANOUT_WORK_MEM = "64MB"
 
 OUTBOX: Table = SQLModel.metadata.tables["outbox_message"]
 SUB: Table = SQLModel.metadata.tables["subscriber"]
@@ -227,6 +230,9 @@ def fan_out_change(
     ).rowcount
     if not claimed:
         return None
+    if conn.dialect.name == "postgresql":
+        # A million-row semi-join hashes every subscriber id: give it room not to spill to disk.
+        conn.execute(text(f"SET LOCAL work_mem = '{FANOUT_WORK_MEM}'"))
     row = conn.execute(
         select(
             CHANGE.c.alert_kind, CHANGE.c.strike_id, STRIKE.c.topic, STRIKE.c.start, STRIKE.c.end

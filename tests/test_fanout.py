@@ -150,7 +150,7 @@ def test_call_off_before_anything_was_sent_cancels_silently(
     assert summary.changes == 2 and summary.queued == 2 and summary.cancelled == 2
     rows = outbox(engine)
     assert [r.kind for r in rows] == ["announced", "announced"]
-    assert {r.status for r in rows} == {"cancelled"}
+    assert {r.status for r in rows} == {"skipped"}
 
 
 def test_change_reaches_told_and_newly_covered_people(
@@ -188,7 +188,7 @@ def test_change_supersedes_an_alert_not_yet_sent(
     fan_out(engine, settings, NOON + timedelta(minutes=1))
 
     by_change: dict[int | None, OutboxMessage] = {r.strike_change_id: r for r in outbox(engine)}
-    assert by_change[first.id].status == "cancelled"
+    assert by_change[first.id].status == "skipped"
     # Never told, so the change arrives as the announcement: one message, not two.
     assert by_change[moved.id].status == "pending" and by_change[moved.id].kind == "announced"
     assert by_change[moved.id].subscriber_id == sub.id
