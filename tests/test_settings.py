@@ -26,8 +26,12 @@ def test_twilio_needs_a_sender_that_can_receive_replies() -> None:
     with pytest.raises(SettingsError, match="TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID"):
         load_settings(_env_file=None, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="t")
     with pytest.raises(SettingsError, match="alphanumeric"):
-        load_settings(_env_file=None, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="t",
-                      TWILIO_FROM_NUMBER="NHSALERTS")
+        load_settings(
+            _env_file=None,
+            TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+            TWILIO_AUTH_TOKEN="t",
+            TWILIO_FROM_NUMBER="NHSALERTS",
+        )
 
 
 def test_database_round_trip(engine) -> None:  # type: ignore[no-untyped-def]
