@@ -47,7 +47,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 def _mount_routers(app: FastAPI) -> None:
     """Each feature adds its router here (one line each)."""
-    from notifier.web import pages, sms_webhook
+    from notifier.web import pages, sms_webhook, telegram_webhook
 
     app.include_router(sms_webhook.router)
+    app.include_router(telegram_webhook.router)
     app.include_router(pages.router)

@@ -361,6 +361,7 @@ def _take_updates(
 
 
 _next_ids = itertools.count(1000)
+_update_ids = itertools.count(500_000)
 
 
 def message_update(
@@ -382,8 +383,7 @@ def message_update(
             **({"entities": entities} if entities else {}),
         }
     }
-    if update_id is not None:
-        update["update_id"] = update_id
+    update["update_id"] = update_id if update_id is not None else next(_update_ids)
     return update
 
 
@@ -406,6 +406,5 @@ def callback_update(
             },
         }
     }
-    if update_id is not None:
-        update["update_id"] = update_id
+    update["update_id"] = update_id if update_id is not None else next(_update_ids)
     return update
