@@ -125,7 +125,7 @@ def test_import_respects_opt_outs_and_existing(engine: Engine, tmp_path: Path) -
     path = _csv(tmp_path, "07700 900301,M1 1AE\n07700 900302,M1 1AE\n07700 900303,SW1A 1AA\n")
     code, _, err = run("import", path)
     assert code == 1 and "line 2: rejected: this number opted out" in err
-    code, out, err = run("import", path, "--skip-invalid")
+    code, _, err = run("import", path, "--skip-invalid")
     assert code == 0 and "line 1: skipped: already subscribed" in err
     with Session(engine) as s:
         stopped = service.find(s, "sms", "+447700900302")
