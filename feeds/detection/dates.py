@@ -212,21 +212,20 @@ def nearest_year(
     In a past-tense clause ("strikes took place on 15 December") only occurrences up to the anchor
     are sensible.
     """
-    best: tuple[int, int, date] | None = None
+    best: tuple[tuple[int, int, int], date] | None = None
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if past and candidate >= anchor:
-            continue
         mismatch = 1 if weekday is not None and candidate.weekday() != weekday else 0
+        wrong_side = 1 if past and candidate >= anchor else 0
         # Ties go to the future: reports look forward more often than back.
         delta = (candidate - anchor).days
-        key = (mismatch, abs(delta) if delta >= 0 else abs(delta) + 1)
-        if best is None or key < (best[0], best[1]):
-            best = (key[0], key[1], candidate)
-    return best[2] if best else None
+        key = (mismatch, wrong_side, delta if delta >= 0 else -delta + 1)
+        if best is None or key < best[0]:
+            best = (key, candidate)
+    return best[1] if best else None
 
 
 def resolve_weekday(
@@ -399,18 +398,12 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past)
             wd_tok = _Token("dates", m.start(), m.end(), days=[day])
             wd_tok.unit = "weekday" if not modifier and not m.group("wdweek") else ""
-            prev_dates = next((t for t in reversed(tokens) if t.kind == "dates"), None)
-            if (
-                wd_tok.unit == "weekday"
-                and prev_dates is not None
-                and not past
-                and re.fullmatch(
-                    r"[\s,]*(?:and|or|&|to|until|till|through)?[\s,]*(?:on\s+)?",
-                    sentence[prev_dates.end : m.start()],
-                )
-                and day < prev_dates.days[-1]
-            ):
-                # "on Monday and Tuesday": a list of weekdays runs forward.
+            earlier = [t.days[-1] for t in tokens if t.kind == "dates" and t.unit == "weekday"]
+            same = [d for d in earlier if d.weekday() == wd]
+            if wd_tok.unit == "weekday" and not past and same:
+                wd_tok.days = [same[0]]  # the same weekday named twice is the same day
+            elif wd_tok.unit == "weekday" and not past and earlier and day < earlier[0]:
+                # "out on Monday and Tuesday, ... on Thursday": named weekdays run forward.
                 wd_tok.days = [day + timedelta(days=7)]
             tokens.append(wd_tok)
         elif m.group("dur"):
@@ -435,7 +428,8 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
 
 _PAST_RE = re.compile(
     r"\b(?:took\s+place|walked\s+out|went\s+on\s+strike|began|started|ended|finished|staged"
-    r"|struck|happened|ran|were\s+held|was\s+held|last|previous|earlier|ago)\b",
+    r"|struck|happened|ran|were\s+held|was\s+held|previous|earlier|ago"
+    r"|last\s+(?:week|month|year|time|summer|winter|spring|autumn|weekend))\b",
     re.I,
 )
 # Verbs of announcing: "said on Friday" is a past Friday, but "has suspended its strike on
@@ -491,8 +485,11 @@ def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:
                 close = re.match(r"\s*\)", sentence[tok.end :])
                 in_paren = "(" in gap
                 explicit_tok = bool(re.search(r"\d", sentence[tok.start : tok.end]))
-                if prev.days[0] == tok.days[0] or (in_paren and explicit_tok):
-                    keep = tok if explicit_tok else prev
+                same_weekday = (
+                    tok.unit == "weekday" and prev.days[0].weekday() == tok.days[0].weekday()
+                )
+                if prev.days[0] == tok.days[0] or (in_paren and (explicit_tok or same_weekday)):
+                    keep = tok if explicit_tok and not same_weekday else prev
                     out[-1] = _Token(
                         "dates",
                         prev.start,
@@ -714,7 +711,11 @@ def _link_end(
         and (_is_until(gap) or _between_before(sentence, tokens, hi, gap))
     ):
         return nxt, j, j
-    if nxt.kind == "time" and j not in used and _is_until(gap):
+    if (
+        nxt.kind == "time"
+        and j not in used
+        and (_is_until(gap) or _between_before(sentence, tokens, hi, gap))
+    ):
         # "until 7am on Tuesday": the clock comes first, then the day.
         if j + 1 < len(tokens) and tokens[j + 1].kind == "dates":
             day_tok = tokens[j + 1]

@@ -167,7 +167,9 @@ def _clause_breaks(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(breaks))
 
 
-_SUBJECT_COMMA_RE = re.compile(r",\s+(?:and\s+|while\s+|but\s+|whereas\s+|with\s+)?")
+_SUBJECT_COMMA_RE = re.compile(
+    r",\s+(?:and\s+|while\s+|but\s+|whereas\s+|with\s+)?|\s+(?:and|while|but|whereas)\s+"
+)
 
 
 def _subject_start(ahead: str) -> bool:
@@ -425,7 +427,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             if not _date_is_strike_date(info, period, prev, list_ctx):
                 continue
             info.dated_strike = True
-            c_start, _ = _clause_bounds(info.clean, period.span[0])
+            c_start, c_end = _clause_bounds(info.clean, period.span[0])
             if _is_past(period, published, info.clean[c_start : period.span[0]]):
                 continue
             status, explicit = _status_for(info, period, published, prev_off, article_off)
@@ -434,7 +436,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 unions = info.unions or _staff_union(info, infos, i, title_unions)
             if not unions and len(all_unions) == 1:
                 unions = [next(iter(all_unions))]
-            staff = info.staff or (prev.staff if prev and prev.dated_strike else [])
+            staff = _staff_in(info.sent.text[c_start:c_end]) or info.staff
+            if not staff and prev is not None and prev.dated_strike:
+                staff = prev.staff
             if not staff:
                 staff = [st for st in all_staff[:2]]
             employers = _employers_in(info.sent.text)
@@ -651,7 +655,7 @@ def _is_strike_news(
     if walkouts:
         conf = max(e.confidence for e in walkouts)
         return True, round(min(0.99, conf + (0.05 if title_strike else 0.0)), 2)
-    if others:
+    if others and not retrospective:
         return True, 0.7 if title_strike else 0.6
     if future_language and not retrospective:
         return True, 0.65 if title_strike else 0.55

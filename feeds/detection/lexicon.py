@@ -225,14 +225,13 @@ RESCHEDULE_RE = re.compile(
     re.I,
 )
 GOING_AHEAD_RE = re.compile(
-    r"\b(?:go(?:ing|es)?\s+ahead|under\s*way|began|begin(?:s|ning)?|start(?:ed|s|ing)?"
-    r"|are\s+on\s+strike|is\s+on\s+strike|on\s+the\s+picket|picket\s+lines?|proceed\w*"
-    r"|continu(?:e|es|ing)|still|confirmed|walk(?:ing|ed)?\s+out\s+today|strik(?:e|ing)\s+today"
-    r"|today)\b",
+    r"\b(?:go(?:ing|es)?\s+ahead|under\s*way|began|started|are\s+on\s+strike|is\s+on\s+strike"
+    r"|on\s+the\s+picket|on\s+picket\s+lines?|proceed\w*|continu(?:e|es|ing)|still|confirmed"
+    r"|walk(?:ing|ed)?\s+out\s+today|strik(?:e|ing)\s+today)\b",
     re.I,
 )
 HEDGE_RE = re.compile(
-    r"\b(?:could|would|might|may|if|unless|urg\w+|call(?:s|ed|ing)?\s+(?:on|for)|refus\w+"
+    r"\b(?:could|would|might|(?-i:may)|if|unless|urg\w+|call(?:s|ed|ing)?\s+(?:on|for)|refus(?:ed|es|ing|al)"
     r"|no\s+plans?\s+to|not\s+been|hasn't|haven't|have\s+not|has\s+not|ask\w*|demand\w*"
     r"|hope\w*|want\w*|(?:bid|attempt|chance|effort|offer)\s+to|to\s+(?:call|avert|avoid|stop)"
     r"|averted\s+if|enable\s+us\s+to|time\s+to|justify\w*|without|avoid\w*|consider\w*"

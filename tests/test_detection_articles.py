@@ -1,0 +1,310 @@
+"""Whole articles (written for these tests) through the detector, checked as a reader would."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from config.db_types import UK_TZ
+from config.topics import TOPICS
+from feeds.detection import ArticleInput, ArticleInputError, DetectedEvent, Detection, detect
+from subscribers.gazetteer import load_gazetteer
+
+
+def run(title: str, text: str, published: str, **kw: object) -> Detection:
+    when = datetime.fromisoformat(published)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UK_TZ)
+    return detect(ArticleInput(title=title, text=text, published=when, **kw))  # type: ignore[arg-type]
+
+
+def fmt(ev: DetectedEvent, which: str = "start") -> str | None:
+    moment = ev.start if which == "start" else ev.end
+    has_time = ev.start_has_time if which == "start" else ev.end_has_time
+    if moment is None:
+        return None
+    local = moment.astimezone(UK_TZ)
+    return local.strftime("%Y-%m-%dT%H:%M" if has_time else "%Y-%m-%d")
+
+
+def walkouts(found: Detection) -> list[tuple[str | None, str | None, str, tuple[str, ...]]]:
+    return [
+        (fmt(e), fmt(e, "end"), e.status, tuple(e.unions))
+        for e in found.events
+        if e.start is not None
+    ]
+
+
+def test_separate_strike_days_are_separate_events() -> None:
+    found = run(
+        "Midwives announce two days of strikes",
+        "Midwives in the Royal College of Midwives will walk out on 14 and 28 March in a dispute "
+        "over staffing, the college said today.\n"
+        "The union said its members had been left with no choice.",
+        "2024-02-20T10:00",
+    )
+    assert found.is_strike_news
+    assert walkouts(found) == [
+        ("2024-03-14", None, "announced", ("RCM",)),
+        ("2024-03-28", None, "announced", ("RCM",)),
+    ]
+    assert all(e.topic == "nursing" and "Midwives" in e.staff for e in found.events)
+
+
+def test_strike_under_way_today_with_hours() -> None:
+    found = run(
+        "Porters on picket lines at city hospital",
+        "Porters and cleaners in Unison at Riverside Hospitals NHS Foundation Trust are on strike "
+        "today, Tuesday 5 November, from 7am to 7pm.\n"
+        "Managers said emergency services were running as normal.",
+        "2024-11-05T09:15",
+    )
+    assert walkouts(found) == [("2024-11-05T07:00", "2024-11-05T19:00", "going_ahead", ("Unison",))]
+    event = found.events[0]
+    assert "Riverside Hospitals NHS Foundation Trust" in event.employers
+    assert event.topic == "other_nhs"
+    assert 0.0 < event.confidence <= 1.0
+    assert any("5 November" in s for s in event.evidence)
+
+
+def test_continuous_stoppage_from_until() -> None:
+    found = run(
+        "Resident doctors begin longest walkout",
+        "Resident doctors in the BMA began a full walkout at 7am today (Friday) which will last "
+        "until 7am on Wednesday, 2 October.",
+        "2024-09-27T08:00",
+    )
+    assert walkouts(found) == [("2024-09-27T07:00", "2024-10-02T07:00", "going_ahead", ("BMA",))]
+    assert found.events[0].topic == "doctors"
+
+
+def test_duration_from_a_start_time() -> None:
+    found = run(
+        "Physiotherapists to strike for 48 hours",
+        "Members of the Chartered Society of Physiotherapy will stage a 48-hour strike from 8am on "
+        "Monday 3 June.",
+        "2024-05-10T12:00",
+    )
+    assert walkouts(found) == [("2024-06-03T08:00", "2024-06-05T08:00", "announced", ("CSP",))]
+
+
+def test_five_day_walkout_without_hours() -> None:
+    found = run(
+        "Bus drivers to strike for a week",
+        "Bus drivers in Unite will begin a five-day walkout on Monday 8 July.",
+        "2024-06-25T12:00",
+    )
+    assert walkouts(found) == [("2024-07-08", "2024-07-12", "announced", ("Unite",))]
+    assert found.events[0].topic == "transport"
+
+
+def test_region_list_lines_take_the_union_named_above() -> None:
+    found = run(
+        "Ambulance crews in GMB announce regional strike days",
+        "GMB ambulance workers will strike on these days:\n"
+        "- North West: 9 and 16 April\n"
+        "- Yorkshire: 10 April\n"
+        "The union said it would publish cover arrangements.",
+        "2024-03-25T09:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2024-04-09", "2024-04-16", "2024-04-10"]
+    assert all(e.unions == ["GMB"] and e.topic == "ambulance" for e in found.events)
+    assert "North West" in found.events[0].areas
+
+
+def test_several_unions_and_dates_in_one_sentence() -> None:
+    found = run(
+        "Health strikes next week",
+        "Nurses in the RCN are out on Monday and Tuesday, GMB ambulance crews strike on Wednesday, "
+        "and radiographers in the Society of Radiographers walk out on Friday.",
+        "2024-01-10T12:00",  # a Wednesday: the named days run forward from next Monday
+    )
+    assert walkouts(found) == [
+        ("2024-01-15", None, "announced", ("RCN",)),
+        ("2024-01-16", None, "announced", ("RCN",)),
+        ("2024-01-17", None, "announced", ("GMB",)),
+        ("2024-01-19", None, "announced", ("SoR",)),
+    ]
+
+
+def test_call_off_reports_the_old_date_as_off() -> None:
+    found = run(
+        "Rail strike called off",
+        "The RMT has called off its strike on Saturday 12 October after a new pay offer.\n"
+        "Members will vote on the offer over the next fortnight.",
+        "2024-10-08T16:00",
+    )
+    assert walkouts(found) == [("2024-10-12", None, "cancelled", ("RMT",))]
+    assert any(e.status == "ballot" and e.start is None for e in found.events)
+
+
+def test_suspended_and_postponed_and_moved() -> None:
+    found = run(
+        "Teachers' strike moved",
+        "The NEU has postponed the strike planned for 14 May, which will now be rescheduled to "
+        "22 May.\nA second walkout on 29 May has been suspended while talks continue.",
+        "2024-05-01T10:00",
+    )
+    by_day = {w[0]: w[2] for w in walkouts(found)}
+    assert by_day["2024-05-14"] in {"postponed", "suspended", "cancelled"}
+    assert by_day["2024-05-22"] == "rescheduled"
+    assert by_day["2024-05-29"] == "suspended"
+
+
+def test_will_not_strike_is_off() -> None:
+    found = run(
+        "Drivers stand down",
+        "Train drivers in Aslef will not strike on 3 August after all, the union said today.",
+        "2024-07-30T10:00",
+    )
+    assert walkouts(found) == [("2024-08-03", None, "cancelled", ("Aslef",))]
+
+
+def test_hoped_for_call_off_stays_on() -> None:
+    found = run(
+        "Strike set to go ahead",
+        "The strike by Unison paramedics on 20 March could be called off if ministers make an "
+        "offer, but nothing concrete had been offered to call off the walkout.",
+        "2024-03-15T10:00",
+    )
+    assert walkouts(found) == [("2024-03-20", None, "announced", ("Unison",))]
+
+
+def test_past_walkout_mentioned_in_passing_is_not_an_event() -> None:
+    found = run(
+        "Second day of ambulance strike",
+        "The first day of industrial action took place on 21 December. The second day is due to "
+        "take place today, Wednesday 11 January (00:01 to 23:59), GMB said.",
+        "2023-01-11T08:05+00:00",
+    )
+    assert walkouts(found) == [("2023-01-11T00:01", "2023-01-11T23:59", "going_ahead", ("GMB",))]
+
+
+def test_hours_in_the_next_sentence_belong_to_the_day_before() -> None:
+    found = run(
+        "Nurses strike",
+        "RCN nurses will strike on Thursday 6 June. The action runs from 8am until 8pm.",
+        "2024-05-30T10:00",
+    )
+    assert walkouts(found) == [("2024-06-06T08:00", "2024-06-06T20:00", "announced", ("RCN",))]
+
+
+def test_talks_and_reporting_dates_are_not_walkouts() -> None:
+    found = run(
+        "Lecturers set strike date after talks fail",
+        "Lecturers in the UCU will strike on 25 November, the union announced today. Talks on "
+        "Monday broke up without agreement, and the ballot closes on 2 December.",
+        "2024-11-14T12:00",
+    )
+    assert walkouts(found) == [("2024-11-25", None, "announced", ("UCU",))]
+
+
+def test_ballot_only_article_is_news_without_walkouts() -> None:
+    found = run(
+        "Radiographers to ballot over pay",
+        "The Society of Radiographers will ballot its members in England for industrial action "
+        "over pay, the union said.",
+        "2024-02-01T10:00",
+    )
+    assert found.is_strike_news
+    assert walkouts(found) == []
+    assert [(e.status, e.unions) for e in found.events] == [("ballot", ["SoR"])]
+
+
+def test_deal_accepted() -> None:
+    found = run(
+        "Bin strike ends as workers accept deal",
+        "Refuse collectors in Unite have voted to accept an improved pay offer, ending the strike "
+        "action at the council.",
+        "2024-08-01T10:00",
+    )
+    assert found.is_strike_news
+    assert [e.status for e in found.events] == ["deal_accepted"]
+
+
+def test_retrospective_piece_is_not_news() -> None:
+    found = run(
+        "A year on from the porters' walkout, what changed?",
+        "A year ago, porters walked out on 3 and 4 March for the first time. The strikes cost the "
+        "trust £2m, and the dispute ended with a deal in May.",
+        "2025-03-03T07:00",
+    )
+    assert not found.is_strike_news
+    assert found.events == []
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Activist on hunger strike",
+            "The campaigner is on day ten of a hunger strike outside the embassy.",
+        ),
+        (
+            "Lightning strike hits church",
+            "A lightning strike set the church roof alight on Tuesday.",
+        ),
+        ("Ministers strike a deal on trade", "The two governments struck a deal on tariffs today."),
+        ("Striker signs new deal", "The club's top striker has signed a contract until 2027."),
+        (
+            "Air strikes on militant bases",
+            "Military strikes hit positions overnight, officials said.",
+        ),
+        (
+            "Drug firm and NHS strike deal",
+            "The NHS strikes deal to roll out a new jab to patients.",
+        ),
+        (
+            "Councillors stage walkout",
+            "Opposition councillors staged a walkout from the town hall meeting on Monday.",
+        ),
+        (
+            "French unions stage pension strikes",
+            "Workers across France walked out on Tuesday as unions in Paris held a national strike "
+            "against pension reform.",
+        ),
+        ("NHS waiting list grows", "The NHS waiting list grew again in May, figures show."),
+    ],
+)
+def test_distractors_are_not_strike_news(title: str, text: str) -> None:
+    found = run(title, text, "2024-06-11T10:00")
+    assert not found.is_strike_news
+    assert found.events == []
+
+
+def test_area_codes_from_the_gazetteer() -> None:
+    article = ArticleInput(
+        title="Ambulance staff to walk out",
+        text="GMB members at South East Coast Ambulance Service will strike on 6 March.",
+        published=datetime(2024, 2, 20, 10, 0, tzinfo=UK_TZ),
+    )
+    found = detect(article, load_gazetteer())
+    assert found.events[0].area_codes == ["RYD"]
+    assert "South East Coast Ambulance Service" in found.events[0].employers
+
+
+def test_feed_default_areas_when_no_place_is_named() -> None:
+    found = run(
+        "Strike on Friday",
+        "Unison members will strike on Friday 8 March.",
+        "2024-03-01T10:00",
+        default_areas=("E12000008",),
+    )
+    assert found.events[0].area_codes == ["E12000008"]
+
+
+def test_every_event_has_a_known_topic_and_bounded_confidence() -> None:
+    found = run(
+        "Teachers and rail workers strike",
+        "NEU teachers will strike on 5 July and RMT rail workers on 6 July.",
+        "2024-06-20T10:00",
+    )
+    assert {e.topic for e in found.events} == {"education", "transport"}
+    assert all(e.topic in TOPICS and 0 <= e.confidence <= 1 for e in found.events)
+    assert 0 <= found.confidence <= 1
+
+
+def test_naive_publication_time_is_refused() -> None:
+    with pytest.raises(ArticleInputError, match="timezone-aware"):
+        ArticleInput(title="t", text="x", published=datetime(2024, 1, 1, 9, 0))
