@@ -197,6 +197,10 @@ class _Keys:
         return self._buf[at : at + KEY_LEN]
 
 
+def _lettered(outward: str) -> list[str]:
+    return [outward + letter for letter in "ABCDEFGHJKLMNPQRSTUVWXY"]
+
+
 class IndexOutdated(RuntimeError):
     """The file on disk was built from other data or by another format version."""
 
@@ -244,7 +248,13 @@ class PostcodeIndex:
         return "" if value == NO_DISTRICT else self._districts[value]
 
     def outward_districts(self, outward: str) -> tuple[str, ...]:
-        return tuple(self._districts[i] for i in self._outward.get(outward, ()))
+        """Districts of an outward code. "SW1" or "EC1" (split into SW1A...SW1Y, EC1A...) give
+        the union of their parts."""
+        ids = self._outward.get(outward)
+        if ids is None and outward[-1:].isdigit():
+            parts = [o for o in _lettered(outward) if o in self._outward]
+            ids = sorted({i for o in parts for i in self._outward[o]})
+        return tuple(self._districts[i] for i in ids or ())
 
     def sector_districts(self, sector: str) -> tuple[str, ...]:
         """Districts of a postcode sector such as ``"ME1 1"``."""
@@ -255,10 +265,18 @@ class PostcodeIndex:
 
 
 def default_index_path() -> Path:
-    """``POSTCODE_INDEX_PATH`` if set, else the user cache directory (XDG on Linux)."""
+    """``POSTCODE_INDEX_PATH`` (environment or settings), else the user cache directory (XDG)."""
     env = os.environ.get("POSTCODE_INDEX_PATH")
     if env:
         return Path(env).expanduser()
+    from config.settings import SettingsError, get_settings
+
+    try:
+        configured = get_settings().postcode_index_path  # also read from .env
+    except SettingsError:
+        configured = None
+    if configured is not None:
+        return configured.expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "strike-alerts" / "postcodes.idx"
 

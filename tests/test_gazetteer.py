@@ -144,3 +144,9 @@ def test_strike_places_meet_subscriber_postcodes(postcode_index: PostcodeIndex) 
     england_and_wales = {m.code for m in found("a strike in England and Wales")}
     assert not areas_meet(cardiff, england_only)
     assert areas_meet(cardiff, england_and_wales) and areas_meet(rochester, england_and_wales)
+
+
+def test_parts_of_london_are_flagged_not_taken_as_all_of_london() -> None:
+    (north,) = found("Bus drivers in North London")
+    assert north.code == "E54000028" and north.ambiguous
+    assert "E12000007" in north.alternatives

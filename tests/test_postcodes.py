@@ -160,3 +160,20 @@ def test_attribution_names_every_source() -> None:
     for source in ("Office for National Statistics", "OS data", "Royal Mail", "NRS", "LPS"):
         assert source in ATTRIBUTION
     assert "Open Government Licence" in ATTRIBUTION
+
+
+def test_outward_code_split_into_lettered_parts_gives_their_union(
+    postcode_index: PostcodeIndex,  # noqa: F811
+) -> None:
+    parts = set()
+    for letter in "ABCDEFGHJKLMNPQRSTUVWXY":
+        parts |= set(postcode_index.outward_districts(f"SW1{letter}"))
+    assert set(postcode_index.outward_districts("SW1")) == parts
+    assert "E09000033" in parts  # Westminster
+
+
+def test_index_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from subscribers.postcode_index import default_index_path
+
+    monkeypatch.setenv("POSTCODE_INDEX_PATH", str(tmp_path / "x.idx"))
+    assert default_index_path() == tmp_path / "x.idx"

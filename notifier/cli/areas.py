@@ -12,7 +12,7 @@ from notifier.cli.common import engine_or_exit, fail, settings_or_exit
 def register(app: typer.Typer) -> None:
     @app.command("areas")
     def areas(
-        postcode: str = typer.Argument(
+        postcode: str | None = typer.Argument(
             None, help="A full postcode (ME1 1AA) or an outward code (TN22)."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
