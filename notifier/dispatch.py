@@ -155,10 +155,16 @@ def _claim(
         .limit(limit)
     )
     if conn.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        # A materialised CTE runs the locking pick exactly once. Inside ``id IN (subquery)`` the
+        # planner may choose a nested-loop semi-join that re-runs the pick for every outer row,
+        # so LIMIT no longer bounds the claim.
+        picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        where: Any = OUTBOX.c.id == picked.c.id
+    else:
+        where = OUTBOX.c.id.in_(pick)  # SQLite evaluates it once, under its write lock
     stmt = (
         update(OUTBOX)
-        .where(OUTBOX.c.id.in_(pick), OUTBOX.c.status == PENDING)
+        .where(where, OUTBOX.c.status == PENDING)
         .values(
             status=SENDING, claimed_by=worker_id, claimed_at=now, attempts=OUTBOX.c.attempts + 1
         )

@@ -90,6 +90,11 @@ class RecordedRequest:
         return self.form.get("Body", "")
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # benchmarks open hundreds of connections at once
+    daemon_threads = True
+
+
 class FakeTwilio:
     """Threaded HTTP server on 127.0.0.1 with a random free port."""
 
@@ -99,8 +104,7 @@ class FakeTwilio:
         self._queue: deque[Answer] = deque()
         self._per_number: dict[str, deque[Answer] | Answer] = {}
         self.auth_token = auth_token
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
