@@ -62,6 +62,9 @@ COMMON_WORD_NAMES = frozenset(
         "fylde",
     }
 )
+# Names whose everyday sense is something else even after "in"/"at" ("talks at Westminster"):
+# taken as the place only when followed by "Council", "Hospital" and the like.
+INSTITUTION_ONLY_NAMES = frozenset({"westminster", "whitehall", "holyrood", "stormont"})
 _BEFORE = re.compile(
     r"(?:\b(?:in|at|across|around|near|throughout|from|of|for|to|covering|serving|"
     r"including|and|or)\s+(?:the\s+)?$)|(?:,\s*$)",
@@ -194,11 +197,13 @@ class Gazetteer:
             elif not for_main:
                 ambiguous = True
         key = _key(written)
-        if key in COMMON_WORD_NAMES and not ambiguous:
+        if not ambiguous and (key in COMMON_WORD_NAMES or key in INSTITUTION_ONLY_NAMES):
             before = text[max(0, start - 40) : start]
             after = text[end : end + 60]
-            if not (_BEFORE.search(before) or _AFTER.match(after)):
-                ambiguous = True
+            placed = _AFTER.match(after) is not None
+            if key in COMMON_WORD_NAMES:
+                placed = placed or _BEFORE.search(before) is not None
+            ambiguous = not placed
         ref = self._table.get(code)
         return PlaceMatch(
             name=written,

@@ -150,3 +150,16 @@ def test_parts_of_london_are_flagged_not_taken_as_all_of_london() -> None:
     (north,) = found("Bus drivers in North London")
     assert north.code == "E54000028" and north.ambiguous
     assert "E12000007" in north.alternatives
+
+
+def test_westminster_the_government_is_not_the_borough() -> None:
+    (politics,) = found("Ministers at Westminster refused to budge")
+    assert politics.ambiguous
+    (council,) = found("Westminster City Council refuse collectors")
+    assert council.code == "E09000033" and not council.ambiguous
+
+
+def test_union_region_names() -> None:
+    assert codes("members in the Northern region") == ["E12000001"]
+    assert codes("Unison's Eastern region") == ["E12000006"]
+    assert codes("West Midlands Trains guards") == ["E12000005"]
