@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
@@ -64,8 +64,7 @@ def default_places() -> PlaceFinder | None:
     except ImportError:
         log.warning("area gazetteer not available; strikes get feed default areas only")
         return None
-    finder: PlaceFinder = load_gazetteer()
-    return finder
+    return cast(PlaceFinder, load_gazetteer())
 
 
 class DistrictCover:
@@ -183,6 +182,7 @@ def _reports(
                     published=ainput.published,
                     article_id=article.id,
                     area_codes=area_codes_for(event, places, ainput.default_areas),
+                    url=ainput.url,
                 )
             )
         except ReportError as exc:

@@ -75,6 +75,9 @@ def test_four_reports_make_one_strike_with_four_sources(session: Session) -> Non
     assert strike.status == "announced" and not strike.held
     assert json.loads(strike.unions) == ["GMB"]
     assert strike.key.startswith("gmb|") and strike.key.endswith("|2026-01-21")
+    union_post = session.get(Article, ids[0])
+    assert union_post is not None and strike.details_url == union_post.canonical_url
+    assert "21 January" in strike.summary
     sources = session.exec(
         select(StrikeSource.article_id).where(StrikeSource.strike_id == strike.id)
     )

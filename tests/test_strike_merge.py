@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.db_types import UK_TZ
 from feeds.detection.types import DetectedEvent
@@ -505,3 +507,43 @@ def test_authority_ranks() -> None:
     assert LOCAL.rank == LOCAL_NEWS
     assert authority_for("news_search", source_name="Sunderland Echo").rank == LOCAL_NEWS
     assert authority_for("news_search", source_name="The Guardian").rank == NATIONAL_NEWS
+
+
+def _four_reports() -> list[Report]:
+    return [
+        report(event(), UNION, "2026-01-05T10:00", 1),
+        report(
+            event(start="2026-01-21", end=None, employers=("SECAmb",), areas=(), codes=(SECAMB,)),
+            TRUST,
+            "2026-01-06T09:00",
+            2,
+        ),
+        report(event(employers=(), areas=("South East England",)), BBC, "2026-01-06T12:00", 3),
+        report(
+            event(start="2026-01-21", end=None, areas=("Kent",), codes=(KENT,)),
+            LOCAL,
+            "2026-01-07T08:00",
+            4,
+        ),
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(order=st.permutations(range(4)), repeat=st.lists(st.integers(0, 3), max_size=3))
+def test_any_arrival_order_gives_one_strike_with_the_unions_hours(
+    order: list[int], repeat: list[int]
+) -> None:
+    reports = _four_reports()
+    ledger = Ledger()
+    for i in order:
+        ledger.feed(reports[i])
+    settled = len(ledger.changes)
+    for i in repeat:  # a report seen again changes nothing
+        ledger.feed(reports[i])
+    assert len(ledger.changes) == settled
+    strike = ledger.only()
+    assert sorted(ledger.sources[strike.key]) == [1, 2, 3, 4]
+    assert strike.start == uk("2026-01-21T07:00") and strike.end == uk("2026-01-21T19:00")
+    assert [k for _, k, _, _ in ledger.changes].count("new") == 1
+    assert ("new", "announced") in [(k, a) for _, k, a, _ in ledger.changes]
+    assert all(appr == "auto" for *_, appr in ledger.changes)

@@ -573,9 +573,22 @@ def merge_report(
     if match is None:
         return _new_strike(report, now, approval_threshold, {s.key for s in strikes})
     released = _release_held(match, report, now, approval_threshold, cover)
-    if released is not None:
-        return released
-    return _merge_existing(match, report, now, approval_threshold, cover)
+    decision = released or _merge_existing(match, report, now, approval_threshold, cover)
+    return _with_links(decision, match, report)
+
+
+def _with_links(decision: Decision, match: StrikeState, report: Report) -> Decision:
+    """Point "details" at the best-ranked source, and keep a summary sentence."""
+    if decision.strike is None:
+        return decision
+    updates: dict[str, object] = {}
+    if report.url and (match.details_url is None or report.authority.rank > match.authority):
+        updates["details_url"] = report.url
+    if not match.summary and report.evidence:
+        updates["summary"] = report.evidence[0][:500]
+    if not updates:
+        return decision
+    return replace(decision, strike=replace(decision.strike, **updates))  # type: ignore[arg-type]
 
 
 def _move(

@@ -83,6 +83,8 @@ class StrikeState:
     authority: int = 0
     decided_at: datetime | None = None  # publication time of the report that set the facts
     held: bool = False  # its first report awaits an operator
+    summary: str = ""  # the sentence the first report rests on
+    details_url: str | None = None  # the best-ranked source's page
     id: int | None = None
 
     @property
@@ -163,6 +165,7 @@ class Report:
     authority: Authority
     published: datetime
     article_id: int | None = None
+    url: str = ""
 
     @property
     def is_walkout(self) -> bool:
@@ -190,6 +193,8 @@ class Report:
             confidence=self.confidence,
             authority=self.authority.rank,
             decided_at=self.published,
+            summary=self.evidence[0][:500] if self.evidence else "",
+            details_url=self.url or None,
         )
 
 
@@ -204,6 +209,7 @@ def report_from_event(
     published: datetime,
     article_id: int | None = None,
     area_codes: frozenset[str] | None = None,
+    url: str = "",
 ) -> Report:
     """Normalise a detector event: canonical unions, whole days as 00:00 to 23:59 UK time."""
     if published.tzinfo is None:
@@ -247,4 +253,5 @@ def report_from_event(
         authority=authority,
         published=published,
         article_id=article_id,
+        url=url,
     )

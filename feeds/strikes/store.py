@@ -46,6 +46,8 @@ def state_from_row(row: Strike, area_codes: Sequence[str]) -> StrikeState:
         authority=row.authority,
         decided_at=row.decided_at,
         held=row.held,
+        summary=row.summary,
+        details_url=row.details_url,
         id=row.id,
     )
 
@@ -110,6 +112,8 @@ def _write_fields(row: Strike, state: StrikeState) -> None:
     row.authority = state.authority
     row.decided_at = state.decided_at
     row.held = state.held
+    row.summary = state.summary
+    row.details_url = state.details_url
 
 
 def sync_areas(session: Session, strike_id: int, codes: frozenset[str] | set[str]) -> None:
