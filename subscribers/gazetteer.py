@@ -274,8 +274,9 @@ def build_gazetteer(directory: Path | None = None) -> Gazetteer:
             entry = replace(entry, spellings=(*old.spellings, *entry.spellings))
         entries[key] = entry
 
-    for ref in table.areas.values():
+    for ref in table.areas.values():  # official names first: they win over derived short forms
         put(ref.name, _Entry(ref.code), override=False)
+    for ref in table.areas.values():
         for name in _derived_names(ref.name, ref.type):
             put(name, _Entry(ref.code), override=False)
     with (base / "aliases.csv").open(newline="", encoding="utf-8") as fh:

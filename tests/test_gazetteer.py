@@ -163,3 +163,8 @@ def test_union_region_names() -> None:
     assert codes("members in the Northern region") == ["E12000001"]
     assert codes("Unison's Eastern region") == ["E12000006"]
     assert codes("West Midlands Trains guards") == ["E12000005"]
+
+
+def test_official_names_win_over_short_forms() -> None:
+    assert codes("care workers in Powys") == ["W06000023"]  # the council, not the health board
+    assert codes("Powys Teaching Health Board") == ["W11000024"]
