@@ -21,7 +21,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -384,6 +384,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("telegram chat blocked the bot; alerts stopped")
             return
     log.error("telegram handler failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on our side. Please try again in a few minutes."
+            )
+        except TelegramError:
+            log.warning("could not tell the chat about the failure")
 
 
 # Running -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -265,3 +266,12 @@ def test_forged_and_unsigned_webhooks_change_nothing(client: TestClient, engine:
     )
     row = sub(engine)
     assert row is not None and row.status == "active"
+
+
+def test_database_failure_still_gets_a_reply(web_settings: Settings, tmp_path: Path) -> None:
+    from notifier.db import make_engine
+
+    broken = make_engine(f"sqlite:///{tmp_path}/no_tables.db")  # the schema was never created
+    with TestClient(create_app(web_settings, broken)) as c:
+        reply = text(c, "SW1A 1AA")
+    assert reply is not None and "something went wrong" in reply

@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -248,3 +249,14 @@ def test_polling_mode(engine: Engine, database_url: str, api: FakeTelegramAPI) -
     assert "signed up" in api.sent_texts(CHAT)[0]
     row = sub(engine)
     assert row is not None and row.status == "active"
+
+
+def test_failure_gets_an_apology_not_silence(
+    database_url: str, api: FakeTelegramAPI, tmp_path: Path
+) -> None:
+    from notifier.db import make_engine
+
+    broken = make_engine(f"sqlite:///{tmp_path}/no_tables.db")  # the schema was never created
+    with TestClient(create_app(_settings(database_url, api), broken)) as c:
+        assert post(c, message_update(CHAT, "/subscribe LS1 4DY")) == 200
+    assert "something went wrong" in api.sent_texts(CHAT)[-1]

@@ -12,6 +12,7 @@ import logging
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from config.db_types import utcnow
@@ -43,6 +44,29 @@ def twilio_handled_opt_out(form: dict[str, str]) -> bool:
     return " ".join(form.get("Body", "").split()).upper() in STOP_WORDS
 
 
+def _apply(engine: Engine, settings: Settings, sender: str, body: str, opt_out: str) -> str | None:
+    """One transaction; retried once if a simultaneous message for the same number collided."""
+    for attempt in (1, 2):
+        now = utcnow()
+        try:
+            with session_scope(engine) as session:
+                if opt_out == "STOP":
+                    service.stop(session, channel="sms", address=sender, now=now, reason="sms_stop")
+                    return None
+                return handle_sms(
+                    session,
+                    settings,
+                    phone=sender,
+                    body="START" if opt_out == "START" else body,
+                    now=now,
+                    resolver=resolver_for(settings),
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None
+
+
 @router.post("/webhooks/twilio/sms")
 def inbound_sms(
     request: Request, form: dict[str, str] = Depends(verify_twilio_signature)
@@ -53,30 +77,12 @@ def inbound_sms(
     body = form.get("Body", "")
     if not sender:
         return twiml(None)
-    now = utcnow()
-    opt_out = form.get("OptOutType", "").upper()
-    with session_scope(engine) as session:
-        if opt_out == "STOP":
-            service.stop(session, channel="sms", address=sender, now=now, reason="sms_stop")
-            reply: str | None = None
-        elif opt_out == "START":
-            reply = handle_sms(
-                session,
-                settings,
-                phone=sender,
-                body="START",
-                now=now,
-                resolver=resolver_for(settings),
-            )
-        else:
-            reply = handle_sms(
-                session,
-                settings,
-                phone=sender,
-                body=body,
-                now=now,
-                resolver=resolver_for(settings),
-            )
+    try:
+        reply = _apply(engine, settings, sender, body, form.get("OptOutType", "").upper())
+    except Exception:
+        # Never leave a resident in silence: say so, and leave the details to the log.
+        log.exception("inbound sms failed", extra={"message_sid": form.get("MessageSid")})
+        reply = "Sorry, something went wrong on our side. Please try again in a few minutes."
     if twilio_handled_opt_out(form):
         reply = None
     log.info("sms answered", extra={"message_sid": form.get("MessageSid"), "replied": bool(reply)})
