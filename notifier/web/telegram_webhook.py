@@ -64,6 +64,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
             await bot.ensure_started()
             if settings.public_base_url and settings.telegram_webhook_secret:
                 await register_webhook(application, settings)
+            elif settings.public_base_url:
+                log.warning(
+                    "PUBLIC_BASE_URL is set but TELEGRAM_WEBHOOK_SECRET is not: Telegram updates "
+                    "cannot be verified and are refused; set the secret to enable the bot"
+                )
         except TelegramError as exc:
             log.warning("telegram not reachable at start-up", extra={"error": str(exc)})
     try:
