@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from subscribers.postcode_index import (
     PostcodeIndex,
@@ -186,3 +188,22 @@ def test_unwritable_index_location_names_the_setting(tmp_path: Path) -> None:
     blocker.write_text("a file where a directory should be")
     with pytest.raises(PostcodeIndexUnavailable, match="POSTCODE_INDEX_PATH"):
         get_index(blocker / "postcodes.idx", directory=_one_file_source(tmp_path, "Z"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_any_listed_postcode_however_typed_finds_itself(
+    data: st.DataObject,
+    postcode_index: PostcodeIndex,  # noqa: F811
+) -> None:
+    index = postcode_index
+    i = data.draw(st.integers(min_value=0, max_value=index.count - 1))
+    key = index._keys[i].decode()
+    canonical = f"{key[:4].strip()} {key[4:]}"
+    if key.startswith("NPT "):  # pre-1980s Newport form, not accepted as input
+        return
+    spacing = data.draw(st.sampled_from(["", " ", "  ", "\t"]))
+    typed = canonical.replace(" ", spacing)
+    typed = data.draw(st.sampled_from([typed, typed.lower(), f" {typed} "]))
+    assert normalise_postcode(typed) == canonical
+    assert index.get(canonical) is not None
