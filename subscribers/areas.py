@@ -153,7 +153,7 @@ class AreaTable:
         return refs
 
     def districts_in(self, code: str) -> list[str]:
-        """Districts wholly or partly inside area ``code`` (ignores postcode-level splits)."""
+        """Districts wholly or partly inside area ``code`` (a split district counts for both)."""
         if code in self.parents:
             return [code]
         out = []
