@@ -34,15 +34,36 @@ _CLAUSE_BREAK_RE = re.compile(
 _LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
 
 
+# A sentence without any of these names no date or time: skip the grammar.
+_TEMPORAL_HINT_RE = re.compile(
+    r"\d|day\b|today|tonight|tomorrow|yesterday|noon|midnight|morning|afternoon|evening"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s",
+    re.I,
+)
+
+
 @dataclass
 class _SentInfo:
     sent: Sentence
     clean: str  # distractor phrases blanked out
     strike: bool
-    unions: list[str]
-    staff: list[tuple[str, str]]  # (as written, topic)
     periods: list[Period] = field(default_factory=list)
     dated_strike: bool = False
+    _unions: list[str] | None = None
+    _staff: list[tuple[str, str]] | None = None
+
+    # Looked up on demand: most sentences of an article are never asked.
+    @property
+    def unions(self) -> list[str]:
+        if self._unions is None:
+            self._unions = _unions_in(self.sent.text)
+        return self._unions
+
+    @property
+    def staff(self) -> list[tuple[str, str]]:  # (as written, topic)
+        if self._staff is None:
+            self._staff = _staff_in(self.sent.text)
+        return self._staff
 
 
 @dataclass
@@ -79,28 +100,24 @@ def _apply_clock_range(event: DetectedEvent, rng: ClockRange) -> None:
 
 
 def _unions_in(text: str) -> list[str]:
-    found: list[tuple[int, str]] = []
-    for pattern, name in lx.UNION_PATTERNS:
-        m = pattern.search(text)
-        if m:
-            found.append((m.start(), name))
-    return [name for _, name in sorted(found)]
+    """Unions named in ``text``, in order of first mention."""
+    out: list[str] = []
+    for m in lx.ANY_UNION_RE.finditer(text):
+        name = lx.UNION_NAMES[int((m.lastgroup or "u0")[1:])]
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def _staff_in(text: str) -> list[tuple[str, str]]:
-    found: list[tuple[int, int, str, str]] = []
-    for pattern, topic in lx.STAFF_PATTERNS:
-        for m in pattern.finditer(text):
-            found.append((m.start(), m.end(), m.group(0), topic))
-    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    """Staff groups as written, with their topics ("junior doctors" wins over "doctors")."""
     out: list[tuple[str, str]] = []
-    last_end = -1
-    for start, end, written, topic in found:
-        if start < last_end:
-            continue  # "junior doctors" already covers "doctors"
-        if written.lower() not in {w.lower() for w, _ in out}:
-            out.append((written, topic))
-        last_end = end
+    seen: set[str] = set()
+    for m in lx.ANY_STAFF_RE.finditer(text):
+        written = m.group(0)
+        if written.lower() not in seen:
+            seen.add(written.lower())
+            out.append((written, lx.STAFF_TOPICS[int((m.lastgroup or "s0")[1:])]))
     return out
 
 
@@ -174,9 +191,7 @@ _SUBJECT_COMMA_RE = re.compile(
 
 def _subject_start(ahead: str) -> bool:
     head = " ".join(ahead.split()[:4])
-    if any(p.search(head) for p, _ in lx.UNION_PATTERNS):
-        return True
-    return any(p.search(head) for p, _ in lx.STAFF_PATTERNS)
+    return bool(lx.ANY_UNION_RE.search(head) or lx.ANY_STAFF_RE.search(head))
 
 
 def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -392,12 +407,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 sent=s,
                 clean=clean,
                 strike=_is_labour_strike(clean),
-                unions=_unions_in(s.text),
-                staff=_staff_in(s.text),
             )
         )
     title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
-    all_unions = Counter(u for info in infos for u in info.unions)
+    all_unions = Counter(u for info in infos if info.strike for u in info.unions)
     all_staff = [st for info in infos if info.strike for st in info.staff]
     article_text = f"{article.title}\n{article.text}"
     fallback_topic = _topic(all_staff, [u for u, _ in all_unions.most_common()], "")
@@ -420,7 +433,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     prev_off: str | None = None
     list_ctx = False
     for i, info in enumerate(infos):
-        info.periods, loose = extract(info.clean, published)
+        may_date = (
+            info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
+        ) and _TEMPORAL_HINT_RE.search(info.clean)
+        info.periods, loose = extract(info.clean, published) if may_date else ([], [])
         added_before = len(candidates)
         sentence_off = _off_status(info.clean) if info.strike else None
         for period in info.periods:
@@ -634,7 +650,7 @@ def _is_strike_news(
         return False, 0.9
     title = infos[0] if infos and infos[0].sent.is_title else None
     title_strike = bool(title and title.strike)
-    labour = any(i.unions for i in infos) or bool(
+    labour = any(i.unions for i in strike_infos) or bool(
         lx.LABOUR_CONTEXT_RE.search(" ".join(i.clean for i in strike_infos))
     )
     if not labour:

@@ -48,6 +48,14 @@ _UNION_SPECS: tuple[tuple[str, str, int], ...] = (
 UNION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, flags), name) for p, name, flags in _UNION_SPECS
 )
+# All unions in one pass: group ``u<N>`` is ``UNION_NAMES[N]``.
+UNION_NAMES: tuple[str, ...] = tuple(name for _, name, _ in _UNION_SPECS)
+ANY_UNION_RE = re.compile(
+    "|".join(
+        f"(?P<u{n}>{'(?i:' + p + ')' if flags else p})"
+        for n, (p, _, flags) in enumerate(_UNION_SPECS)
+    )
+)
 
 # Staff groups as written, with the subscription topic each belongs to.
 _STAFF_SPECS: tuple[tuple[str, str], ...] = (
@@ -94,6 +102,11 @@ _STAFF_SPECS: tuple[tuple[str, str], ...] = (
 )
 STAFF_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b(?:{p})\b", re.I), topic) for p, topic in _STAFF_SPECS
+)
+# All staff groups in one pass: group ``s<N>`` has topic ``STAFF_TOPICS[N]``.
+STAFF_TOPICS: tuple[str, ...] = tuple(topic for _, topic in _STAFF_SPECS)
+ANY_STAFF_RE = re.compile(
+    "|".join(rf"(?P<s{n}>\b(?:{p})\b)" for n, (p, _) in enumerate(_STAFF_SPECS)), re.I
 )
 
 UNION_TOPICS: dict[str, str] = {
