@@ -34,6 +34,10 @@ _CLAUSE_BREAK_RE = re.compile(
 _LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
 
 
+# Cheap first looks: sentences without these stems cannot match the costlier patterns.
+_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial|hunger|lightning", re.I)
+_BALLOT_DEAL_STEM_RE = re.compile(r"ballot|vot|accept|deal|mandate|consult|dispute|offer", re.I)
+
 # A sentence without any of these names no date or time: skip the grammar.
 _TEMPORAL_HINT_RE = re.compile(
     r"\d|day\b|today|tonight|tomorrow|yesterday|noon|midnight|morning|afternoon|evening"
@@ -401,7 +405,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     sentences = split_sentences(article.title, article.text)
     infos: list[_SentInfo] = []
     for s in sentences:
-        clean = lx.DISTRACTOR_RE.sub(lambda m: " " * len(m.group(0)), s.text)
+        clean = s.text
+        if _STRIKE_STEM_RE.search(clean):
+            clean = lx.DISTRACTOR_RE.sub(lambda m: " " * len(m.group(0)), clean)
         infos.append(
             _SentInfo(
                 sent=s,
@@ -604,6 +610,8 @@ def _ballots_and_deals(
     for i, info in enumerate(infos):
         text = info.clean
         status = None
+        if not _BALLOT_DEAL_STEM_RE.search(text):
+            continue
         if _cue(lx.DEAL_ACCEPTED_RE, text):
             status = "deal_accepted"
         elif _cue(lx.BALLOT_RE, text) and (
