@@ -51,6 +51,7 @@ class StrikeFacts:
     start: datetime | None = None
     end: datetime | None = None
     all_day: bool = False
+    end_all_day: bool = False
     details_url: str | None = None
     sources: tuple[Source, ...] = ()
 
@@ -62,6 +63,7 @@ class PreviousTimes:
     start: datetime | None
     end: datetime | None = None
     all_day: bool = False
+    end_all_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,12 @@ def previous_times(before_json: str | None) -> PreviousTimes | None:
     start = when("start")
     if start is None:
         return None
-    return PreviousTimes(start=start, end=when("end"), all_day=bool(data.get("all_day")))
+    return PreviousTimes(
+        start=start,
+        end=when("end"),
+        all_day=bool(data.get("all_day")),
+        end_all_day=bool(data.get("end_all_day")),
+    )
 
 
 # -- shared wording --------------------------------------------------------------------------------
@@ -165,24 +172,44 @@ def _day(value: datetime, show_year: bool) -> str:
     return f"{text} {value.year}" if show_year else text
 
 
-def format_when(start: datetime | None, end: datetime | None, all_day: bool, now: datetime) -> str:
-    """UK local time, e.g. ``Wed 11 Jan, 00:01-23:59`` or ``Wed 11 Jan - Fri 13 Jan``."""
+def format_when(
+    start: datetime | None,
+    end: datetime | None,
+    all_day: bool,
+    now: datetime,
+    *,
+    end_all_day: bool = False,
+) -> str:
+    """UK local time, e.g. ``Wed 11 Jan, 00:01-23:59`` or ``Wed 11 Jan - Fri 13 Jan``.
+
+    ``all_day`` says the start is a date only; ``end_all_day`` the same of the end (which then
+    holds 23:59 UK time).
+    """
     if start is None:
         return T.WHEN_TBC
     s = start.astimezone(UK_TZ)
     e = end.astimezone(UK_TZ) if end is not None and end > start else None
     show_year = s.year != now.astimezone(UK_TZ).year
-    if all_day:
+    if e is not None and all_day and not end_all_day and e.hour == 0 and e.minute == 0:
         # An all-day end stored as the next midnight belongs to the day before.
-        last = e - timedelta(minutes=1) if e and e.hour == 0 and e.minute == 0 else e
-        if last is None or last.date() == s.date():
-            return f"{_day(s, show_year)}, {T.WHEN_ALL_DAY}"
-        return f"{_day(s, show_year)} - {_day(last, show_year)}"
+        e, end_all_day = e - timedelta(minutes=1), True
     if e is None:
+        if all_day:
+            return f"{_day(s, show_year)}, {T.WHEN_ALL_DAY}"
         return f"from {_day(s, show_year)}, {s:%H:%M}"
     if e.date() == s.date():
-        return f"{_day(s, show_year)}, {s:%H:%M}-{e:%H:%M}"
-    return f"{_day(s, show_year)} {s:%H:%M} - {_day(e, show_year)} {e:%H:%M}"
+        if all_day and end_all_day:
+            return f"{_day(s, show_year)}, {T.WHEN_ALL_DAY}"
+        first = "00:00" if all_day else f"{s:%H:%M}"
+        last = "23:59" if end_all_day else f"{e:%H:%M}"
+        return f"{_day(s, show_year)}, {first}-{last}"
+    first = _day(s, show_year) if all_day else f"{_day(s, show_year)} {s:%H:%M}"
+    last = _day(e, show_year) if end_all_day else f"{_day(e, show_year)} {e:%H:%M}"
+    return f"{first} - {last}"
+
+
+def _when(facts: StrikeFacts | PreviousTimes, now: datetime) -> str:
+    return format_when(facts.start, facts.end, facts.all_day, now, end_all_day=facts.end_all_day)
 
 
 def relative_day(start: datetime | None, now: datetime) -> str | None:
@@ -276,14 +303,12 @@ def _sms_core(alert: Alert, now: datetime, fit: _Fit, *, label: str | None = Non
     parts = [_shorten(_sms_clean(who(f)), fit.who_max)]
     svc = _shorten(_sms_clean(services(f)), fit.services_max)
     text = f"{parts[0]} at {svc}" if svc else parts[0]
-    when = format_when(f.start, f.end, f.all_day, now)
+    current = when = _when(f, now)
     if alert.kind == "changed":
         when = f"now {when}"
         if alert.previous is not None:
-            before = format_when(
-                alert.previous.start, alert.previous.end, alert.previous.all_day, now
-            )
-            if before != format_when(f.start, f.end, f.all_day, now):
+            before = _when(alert.previous, now)
+            if before != current:
                 when = f"{when} ({T.SMS_WAS.format(when=before)})"
     text = f"{text}, {when}"
     place = _shorten(_sms_clean(where(f)), fit.where_max)
@@ -409,10 +434,9 @@ def _tg_block(alert: Alert, now: datetime, links: Links, *, with_sources: bool) 
     topic = TOPICS.get(f.topic)
     if svc or topic:
         lines.append(T.TG_LINE_SERVICES.format(value=_e(" - ".join(p for p in (topic, svc) if p))))
-    lines.append(T.TG_LINE_WHEN.format(value=_e(format_when(f.start, f.end, f.all_day, now))))
+    lines.append(T.TG_LINE_WHEN.format(value=_e(_when(f, now))))
     if alert.kind == "changed" and alert.previous is not None:
-        before = format_when(alert.previous.start, alert.previous.end, alert.previous.all_day, now)
-        lines.append(T.TG_LINE_WAS.format(value=_e(before)))
+        lines.append(T.TG_LINE_WAS.format(value=_e(_when(alert.previous, now))))
     if where(f):
         lines.append(T.TG_LINE_WHERE.format(value=_e(where(f))))
     if alert.kind == "called_off":

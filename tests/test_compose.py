@@ -131,6 +131,38 @@ def test_when_wording() -> None:
         == "Wed 14 Jan 20:00 - Thu 15 Jan 08:00"
     )
     assert format_when(d(2026, 1, 14, 7, tzinfo=UTC), None, False, NOW) == "from Wed 14 Jan, 07:00"
+    # A date-only end (held as 23:59) and date-only starts.
+    assert (
+        format_when(
+            d(2026, 1, 14, 0, 1, tzinfo=UTC),
+            d(2026, 1, 14, 23, 59, tzinfo=UTC),
+            False,
+            NOW,
+            end_all_day=True,
+        )
+        == "Wed 14 Jan, 00:01-23:59"
+    )
+    assert (
+        format_when(
+            d(2026, 1, 14, tzinfo=UTC),
+            d(2026, 1, 16, 23, 59, tzinfo=UTC),
+            True,
+            NOW,
+            end_all_day=True,
+        )
+        == "Wed 14 Jan - Fri 16 Jan"
+    )
+    assert (
+        format_when(
+            d(2026, 1, 14, 7, tzinfo=UTC),
+            d(2026, 1, 16, 23, 59, tzinfo=UTC),
+            False,
+            NOW,
+            end_all_day=True,
+        )
+        == "Wed 14 Jan 07:00 - Fri 16 Jan"
+    )
+    assert format_when(d(2026, 1, 14, tzinfo=UTC), None, True, NOW) == "Wed 14 Jan, all day"
     # Another year than today's is spelt out.
     assert format_when(d(2027, 1, 6, 7, tzinfo=UTC), None, False, NOW) == (
         "from Wed 6 Jan 2027, 07:00"
