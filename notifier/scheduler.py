@@ -30,7 +30,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -64,6 +64,7 @@ PLAN_RETENTION = timedelta(days=2)
 FEED = SQLModel.metadata.tables["feed"]
 STRIKE = SQLModel.metadata.tables["strike"]
 PLAN = SQLModel.metadata.tables["reminder_plan"]
+OUTBOX = SQLModel.metadata.tables["outbox_message"]
 
 
 def default_worker_id() -> str:
@@ -108,6 +109,57 @@ def prune_reminder_plans(engine: Engine, now: datetime) -> int:
         return max(int(res.rowcount or 0), 0)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reclaim_dead_local_claims(engine: Engine, *, host: str | None = None) -> int:
+    """Put back rows claimed by a worker on this host whose process is gone (kill -9, OOM).
+
+    Without this a restarted worker would wait for the dispatcher's lease to run out before
+    sending what its predecessor had claimed. Claims from other hosts are left to the lease.
+    """
+    host = host or socket.gethostname()
+    me = os.getpid()
+    with engine.connect() as conn:
+        owners = [
+            str(r[0])
+            for r in conn.execute(
+                select(OUTBOX.c.claimed_by).where(OUTBOX.c.status == "sending").distinct()
+            )
+            if r[0]
+        ]
+    dead = []
+    for owner in owners:
+        owner_host, _, pid_text = owner.rpartition(":")
+        if owner_host != host or not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid != me and not _pid_alive(pid):
+            dead.append(owner)
+    if not dead:
+        return 0
+    with engine.begin() as conn:
+        res = conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.status == "sending", OUTBOX.c.claimed_by.in_(dead))
+            .values(status="pending", claimed_by=None, claimed_at=None)
+            .execution_options(preserve_rowcount=True)
+        )
+    count = max(int(res.rowcount or 0), 0)
+    if count:
+        log.warning(
+            "reclaimed messages claimed by a dead worker", extra={"rows": count, "workers": dead}
+        )
+    return count
+
+
 class Worker:
     """One worker process: leadership, the leader's jobs, and a dispatch loop."""
 
@@ -140,6 +192,7 @@ class Worker:
         self._bot_stop: asyncio.Event | None = None
         self._bot_task: asyncio.Task[None] | None = None
         self._dispatch_task: asyncio.Task[Any] | None = None
+        self.started = False
 
     # -- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -154,7 +207,9 @@ class Worker:
             misfire_grace_time=LEADERSHIP_SECONDS,
         )
         self.scheduler.start()
+        await self._reclaim()
         await self.leadership_tick()
+        self.started = True
         if self.dispatch:
             from notifier.dispatch import run_dispatch_loop
 
@@ -193,8 +248,16 @@ class Worker:
     def is_leader(self) -> bool:
         return self.leadership.is_leader
 
+    async def _reclaim(self) -> None:
+        try:
+            await asyncio.to_thread(reclaim_dead_local_claims, self.engine)
+        except Exception:
+            log.exception("could not check for claims of dead workers")
+
     async def leadership_tick(self) -> None:
         was = self.leadership.is_leader
+        if self.started:
+            await self._reclaim()
         try:
             now_leader = await asyncio.to_thread(self.leadership.try_acquire)
         except Exception:

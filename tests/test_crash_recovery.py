@@ -1,0 +1,141 @@
+"""kill -9 a worker in the middle of a large SMS dispatch, restart it, count what arrived.
+
+The worker is the real ``notifier run`` process sending through the official Twilio client to a
+fake Twilio API on 127.0.0.1. Every queued message must be delivered, and the duplicates must be
+no more than the messages in flight (claimed, not yet recorded) when the worker died.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from config.settings import Settings
+from notifier.fanout import OUTBOX, SUB, SUB_AREA, SUB_TOPIC, fan_out
+from tests.alert_data import LONDON, add_change, add_strike
+from tests.fakes.twilio_api import FakeTwilio
+
+MESSAGES = int(os.environ.get("CRASH_TEST_MESSAGES", "1000"))
+KILL_AFTER = MESSAGES // 3
+SID = "AC" + "c" * 32
+
+
+def _bulk_subscribers(engine: Engine, n: int, now: datetime) -> None:
+    with engine.begin() as conn:
+        start = int(conn.execute(select(func.coalesce(func.max(SUB.c.id), 0))).scalar_one())
+        ids = range(start + 1, start + n + 1)
+        conn.execute(
+            insert(SUB),
+            [
+                {
+                    "id": i,
+                    "channel": "sms",
+                    "address": f"+4477009{i:05d}",
+                    "status": "active",
+                    "reminder_time": "18:00",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in ids
+            ],
+        )
+        conn.execute(insert(SUB_AREA), [{"subscriber_id": i, "area_code": LONDON} for i in ids])
+        conn.execute(insert(SUB_TOPIC), [{"subscriber_id": i, "topic": "ambulance"} for i in ids])
+
+
+def _status_counts(engine: Engine) -> Counter[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
+        return Counter({str(s): int(n) for s, n in rows})
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from notifier.cli import main; main()", "run"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_kill_9_mid_dispatch_loses_nothing(
+    engine: Engine, session: Session, settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    strike = add_strike(
+        session,
+        start=now + timedelta(days=2),
+        end=now + timedelta(days=2, hours=12),
+        areas=[LONDON],
+    )
+    _bulk_subscribers(engine, MESSAGES, now)
+    add_change(session, strike, "announced", now=now)
+    assert fan_out(engine, settings, now).queued == MESSAGES
+
+    catalogue = tmp_path / "feeds.yaml"
+    catalogue.write_text("feeds: []\n")
+    log = tmp_path / "worker.log"
+    with FakeTwilio() as twilio:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "TELEGRAM_"))}
+        env.update(
+            DATABASE_URL=database_url,
+            FEEDS_FILE=str(catalogue),
+            LOG_LEVEL="WARNING",
+            TWILIO_ACCOUNT_SID=SID,
+            TWILIO_AUTH_TOKEN="secret",
+            TWILIO_FROM_NUMBER="+447700900999",
+            TWILIO_API_BASE_URL=twilio.base_url,
+            SMS_SEGMENTS_PER_SECOND="200",
+        )
+        first = _worker(env, log)
+        try:
+            deadline = time.monotonic() + 60
+            while len(twilio.accepted()) < KILL_AFTER:
+                assert first.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the worker never got going"
+                time.sleep(0.02)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        at_kill = _status_counts(engine)
+        in_flight = at_kill["sending"]
+        accepted_at_kill = len(twilio.accepted())
+        assert at_kill["sent"] < MESSAGES, "killed too late to test anything"
+
+        second = _worker(env, log)
+        try:
+            deadline = time.monotonic() + 90
+            while _status_counts(engine)["sent"] < MESSAGES:
+                assert second.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"stuck at {_status_counts(engine)}"
+                time.sleep(0.1)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            try:
+                second.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                second.kill()
+        received = Counter(r.to for r in twilio.accepted())
+
+    with engine.connect() as conn:
+        addresses = {str(a) for a in conn.execute(select(SUB.c.address)).scalars()}
+    assert set(received) == addresses, "every queued message was delivered"
+    duplicates = sum(n - 1 for n in received.values())
+    print(
+        f"\ncrash test: {MESSAGES} messages, killed after {accepted_at_kill} accepted; "
+        f"in flight at kill {in_flight}; duplicates {duplicates}"
+    )
+    assert duplicates <= in_flight
+    assert _status_counts(engine) == Counter({"sent": MESSAGES})
