@@ -168,3 +168,10 @@ def test_union_region_names() -> None:
 def test_official_names_win_over_short_forms() -> None:
     assert codes("care workers in Powys") == ["W06000023"]  # the council, not the health board
     assert codes("Powys Teaching Health Board") == ["W11000024"]
+
+
+def test_towns_resolve_to_their_council() -> None:
+    assert codes("refuse collectors in Crewe") == ["E06000049"]  # Cheshire East
+    assert codes("teachers in Huddersfield") == ["E08000034"]  # Kirklees
+    assert codes("porters in Chester-le-Street") == []  # not Chester
+    assert codes("bus drivers in Paisley") == ["S12000038"]  # Renfrewshire
