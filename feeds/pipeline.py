@@ -85,6 +85,12 @@ class DistrictCover:
             have |= self._districts(code)
         return all(self._districts(c) and self._districts(c) <= have for c in new)
 
+    def overlaps(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        mine: set[str] = set()
+        for code in a:
+            mine |= self._districts(code)
+        return any(not mine.isdisjoint(self._districts(c)) for c in b)
+
 
 @lru_cache(maxsize=1)
 def default_cover() -> AreaCover | None:
@@ -142,16 +148,18 @@ def area_codes_for(
     return frozenset(codes) if codes else frozenset(default_areas)
 
 
-def _already_merged(session: Session, article_id: int) -> bool:
-    has_source = session.exec(
-        select(StrikeSource.strike_id).where(StrikeSource.article_id == article_id)
-    ).first()
-    if has_source is not None:
-        return True
-    has_change = session.exec(
-        select(StrikeChange.id).where(StrikeChange.article_id == article_id)
-    ).first()
-    return has_change is not None
+def _already_merged(session: Session, article_ids: Sequence[int]) -> set[int]:
+    """Articles that were merged before: they are a source of, or changed, some strike."""
+    ids = list(article_ids)
+    if not ids:
+        return set()
+    sources = session.exec(
+        select(StrikeSource.article_id).where(col(StrikeSource.article_id).in_(ids))
+    )
+    changed = session.exec(
+        select(StrikeChange.article_id).where(col(StrikeChange.article_id).in_(ids))
+    )
+    return {int(i) for i in [*sources, *changed] if i is not None}
 
 
 def _load_articles(session: Session, article_ids: Sequence[int]) -> list[Article]:
@@ -202,11 +210,13 @@ def _merge_one(
     threshold: float,
     cover: AreaCover | None,
     summary: PipelineSummary,
+    sourced: set[tuple[int, int]],
 ) -> None:
     candidates = load_candidates(session, reports)
     decisions = merge_article(candidates, reports, now, approval_threshold=threshold, cover=cover)
     touched: set[int] = set()
     created: dict[str, Strike] = {}  # merge key -> row, for later reports of the same article
+    stored = {c.key: c for c in candidates}
     for decision in decisions:
         if decision.strike is None:
             summary.events_ignored += 1
@@ -215,18 +225,28 @@ def _merge_one(
                 extra={"article_id": article.id, "reason": decision.reason},
             )
             continue
-        known = created.get(decision.matched_key) if decision.matched_key else None
-        row, changes, added = apply_decision(session, decision, article.id, now, known)
-        assert row is not None and row.id is not None
-        if decision.matched_key is None:
-            created[decision.strike.key] = row
+        key = decision.matched_key
+        applied = apply_decision(
+            session,
+            decision,
+            article.id,
+            now,
+            row=created.get(key) if key else None,
+            matched=stored.get(key) if key else None,
+            sourced=sourced,
+        )
+        assert applied is not None
+        if key is None:
+            assert applied.row is not None
+            created[decision.strike.key] = applied.row
             summary.strikes_created += 1
-        elif changes and row.id not in touched:
+        elif applied.changes and applied.strike_id not in touched:
             summary.strikes_updated += 1
-        touched.add(row.id)
-        summary.sources_added += int(added)
-        session.flush()
-        for change in changes:
+        touched.add(applied.strike_id)
+        summary.sources_added += int(applied.source_added)
+        if applied.changes:
+            session.flush()
+        for change in applied.changes:
             summary.changes += 1
             summary.pending += int(change.approval == PENDING)
             if change.id is not None:
@@ -267,10 +287,12 @@ def process_articles(
             if feed_ids
             else {}
         )
+        merged_before = _already_merged(session, [a.id for a in articles if a.id is not None])
+        sourced: set[tuple[int, int]] = set()
         for article in articles:
             assert article.id is not None
             summary.articles += 1
-            if _already_merged(session, article.id):
+            if article.id in merged_before:
                 summary.already_merged += 1
                 continue
             feed = feeds.get(article.feed_id) if article.feed_id else None
@@ -295,7 +317,9 @@ def process_articles(
             )
             reports = _reports(article, ainput, detection, authority, finder, summary)
             if reports:
-                _merge_one(session, article, reports, now, approval_threshold, area_cover, summary)
+                _merge_one(
+                    session, article, reports, now, approval_threshold, area_cover, summary, sourced
+                )
         session.commit()
     except BaseException:
         session.rollback()

@@ -161,6 +161,9 @@ def test_area_inside_strike_areas_is_named_without_an_alert() -> None:
         def covers(self, existing: frozenset[str], new: frozenset[str]) -> bool:
             return existing >= {SOUTH_EAST} and new <= {KENT}
 
+        def overlaps(self, a: frozenset[str], b: frozenset[str]) -> bool:
+            return bool({SOUTH_EAST, KENT} & a) and bool({SOUTH_EAST, KENT} & b)
+
     first = merge_report(
         [], report(event(), UNION, "2026-01-05T10:00", 1), NOW, approval_threshold=THRESHOLD
     )

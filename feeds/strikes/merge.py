@@ -80,6 +80,10 @@ class AreaCover(Protocol):
         """True when every place in ``new`` already lies inside ``existing``."""
         ...  # pragma: no cover
 
+    def overlaps(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        """True when some place in ``a`` shares ground with some place in ``b``."""
+        ...  # pragma: no cover
+
 
 @dataclass(frozen=True)
 class ChangePlan:
@@ -136,11 +140,19 @@ def _places(unit: StrikeState | Report) -> tuple[set[str], set[str], set[str]]:
     return codes, employers, names
 
 
-def places_overlap(a: StrikeState | Report, b: StrikeState | Report) -> bool | None:
-    """True when the two share a place; None when either names no place at all."""
+def places_overlap(
+    a: StrikeState | Report, b: StrikeState | Report, cover: AreaCover | None = None
+) -> bool | None:
+    """True when the two share a place; None when either names no place at all.
+
+    With ``cover``, areas that share ground count ("South East" and its ambulance trust).
+    """
     a_codes, a_emp, a_names = _places(a)
     b_codes, b_emp, b_names = _places(b)
     if a_codes & b_codes or a_emp & b_emp or a_names & b_names:
+        return True
+    meet = cover.overlaps if cover is not None else None
+    if meet is not None and a_codes and b_codes and meet(frozenset(a_codes), frozenset(b_codes)):
         return True
     if not (a_codes or a_names) or not (b_codes or b_names):
         return None
@@ -158,14 +170,14 @@ def _same_hours(state: StrikeState, report: Report) -> bool:
     return state.end == report.end
 
 
-def match_score(state: StrikeState, report: Report) -> int | None:
+def match_score(state: StrikeState, report: Report, cover: AreaCover | None = None) -> int | None:
     """How well ``report`` fits ``state`` (higher is better), or None when it is another strike."""
     if state.status == "rejected":
         return None
     shared_union = bool(set(state.unions) & set(report.unions))
     if state.unions and report.unions and not shared_union:
         return None
-    overlap = places_overlap(state, report)
+    overlap = places_overlap(state, report, cover)
     # A topic label is a guess; shared places outweigh it, but it keeps a union's bus strike
     # and its hospital strike on one day apart.
     if overlap is not True and not _topics_compatible(state.topic, report.topic):
@@ -191,8 +203,10 @@ def match_score(state: StrikeState, report: Report) -> int | None:
     return score
 
 
-def best_match(strikes: Sequence[StrikeState], report: Report) -> StrikeState | None:
-    scored = [(s, match_score(s, report)) for s in strikes]
+def best_match(
+    strikes: Sequence[StrikeState], report: Report, cover: AreaCover | None = None
+) -> StrikeState | None:
+    scored = [(s, match_score(s, report, cover)) for s in strikes]
     fits = [(score, s) for s, score in scored if score is not None]
     if not fits:
         return None
@@ -569,7 +583,7 @@ def merge_report(
         raise ValueError("now must be timezone-aware")
     if report.start is None and not report.is_dispute_only:
         return Decision("ignored", None, None, (), "walkout report without a date; not recorded")
-    match = best_match(strikes, report)
+    match = best_match(strikes, report, cover)
     if match is None:
         return _new_strike(report, now, approval_threshold, {s.key for s in strikes})
     released = _release_held(match, report, now, approval_threshold, cover)
@@ -630,22 +644,24 @@ def _move(
     return Decision("merged", stored, state.key, (plan,), plan.reason)
 
 
-def _moves(strikes: Sequence[StrikeState], reports: Sequence[Report]) -> dict[int, int]:
+def _moves(
+    strikes: Sequence[StrikeState], reports: Sequence[Report], cover: AreaCover | None
+) -> dict[int, int]:
     """Pairs (index of a 'rescheduled' report -> index of the off report it replaces)."""
     pairs: dict[int, int] = {}
     used: set[int] = set()
     for i, new in enumerate(reports):
-        if new.status != "rescheduled" or new.start is None or best_match(strikes, new):
+        if new.status != "rescheduled" or new.start is None or best_match(strikes, new, cover):
             continue
         for j, off in enumerate(reports):
             if j in used or off.status not in ("postponed", "suspended", "cancelled"):
                 continue
             if off.start is None or uk_date(off.start) == uk_date(new.start):
                 continue
-            target = best_match(strikes, off)
+            target = best_match(strikes, off, cover)
             if target is None or side(target.status) != "on":
                 continue
-            if set(off.unions) != set(new.unions) or places_overlap(off, new) is False:
+            if set(off.unions) != set(new.unions) or places_overlap(off, new, cover) is False:
                 continue
             pairs[i] = j
             used.add(j)
@@ -664,14 +680,14 @@ def merge_article(
     """Decide every report of one article in turn, each seeing what the earlier ones did."""
     current: list[StrikeState] = list(strikes)
     decisions: list[Decision] = []
-    moves = _moves(current, reports)
+    moves = _moves(current, reports, cover)
     moved_from = set(moves.values())
     for i, report in enumerate(reports):
         if i in moved_from:
             continue
         if i in moves:
             off = reports[moves[i]]
-            target = best_match(current, off)
+            target = best_match(current, off, cover)
             assert target is not None
             decision = _move(target, off, report, now, approval_threshold)
         else:

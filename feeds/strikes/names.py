@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Canonical short name -> the other ways it is written (lower case, punctuation folded to spaces).
 _UNION_ALIASES: dict[str, tuple[str, ...]] = {
@@ -77,12 +78,14 @@ _EMPLOYER_NOISE = frozenset(
 _PLACE_NOISE = frozenset({"the", "of", "and", "nhs", "region", "area", "county", "city", "england"})
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case, ``&`` as ``and``, punctuation and apostrophes dropped, spaces collapsed."""
     text = text.lower().replace("&", " and ").replace("'", "").replace("’", "")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@lru_cache(maxsize=4096)
 def canonical_union(name: str) -> str:
     """The short name a union calls itself; an unknown union keeps its folded name."""
     folded = fold(name)
@@ -102,6 +105,14 @@ def canonical_unions(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({canonical_union(n) for n in names if n.strip()}))
 
 
+_EMPLOYER_ALIAS_RE = re.compile(
+    r"\b("
+    + "|".join(re.escape(a) for a in sorted(_EMPLOYER_LOOKUP, key=len, reverse=True))
+    + r")\b"
+)
+
+
+@lru_cache(maxsize=8192)
 def employer_key(name: str) -> str:
     """A form of an employer's name under which its long and short spellings agree."""
     folded = fold(name)
@@ -109,12 +120,11 @@ def employer_key(name: str) -> str:
         return _EMPLOYER_LOOKUP[folded]
     words = [w for w in folded.split() if w not in _EMPLOYER_NOISE]
     key = " ".join(words) or folded
-    for alias, canonical in _EMPLOYER_LOOKUP.items():
-        if re.search(rf"\b{re.escape(alias)}\b", folded):
-            return canonical
-    return key
+    found = _EMPLOYER_ALIAS_RE.search(folded)
+    return _EMPLOYER_LOOKUP[found.group(1)] if found else key
 
 
+@lru_cache(maxsize=8192)
 def place_key(name: str) -> str:
     """A form of a place name under which "the North West" and "North West region" agree."""
     folded = fold(name)

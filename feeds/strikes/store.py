@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,12 +63,6 @@ def area_codes_by_strike(session: Session, strike_ids: Sequence[int]) -> dict[in
     return codes
 
 
-def states_for(session: Session, rows: Sequence[Strike]) -> list[StrikeState]:
-    ids = [r.id for r in rows if r.id is not None]
-    codes = area_codes_by_strike(session, ids)
-    return [state_from_row(r, sorted(codes.get(r.id or 0, ()))) for r in rows]
-
-
 def load_candidates(session: Session, reports: Sequence[Report]) -> list[StrikeState]:
     """Strikes any of ``reports`` could be: walkouts on the same UK days, recent disputes."""
     clauses = []
@@ -86,8 +81,21 @@ def load_candidates(session: Session, reports: Sequence[Report]) -> list[StrikeS
         )
     if not clauses:
         return []
-    rows = list(session.exec(select(Strike).where(or_(*clauses)).order_by(col(Strike.id))))
-    return states_for(session, rows)
+    pairs = session.exec(
+        select(Strike, StrikeArea.area_code)
+        .join(StrikeArea, col(StrikeArea.strike_id) == col(Strike.id), isouter=True)
+        .where(or_(*clauses))
+        .order_by(col(Strike.id))
+    )
+    rows: dict[int, Strike] = {}
+    codes: dict[int, list[str]] = {}
+    for strike, code in pairs:
+        assert strike.id is not None
+        rows[strike.id] = strike
+        codes.setdefault(strike.id, [])
+        if code is not None:
+            codes[strike.id].append(code)
+    return [state_from_row(rows[i], sorted(codes[i])) for i in rows]
 
 
 def _unique_key(session: Session, key: str) -> str:
@@ -249,12 +257,37 @@ def record_change(
     return change
 
 
-def add_source(session: Session, strike_id: int, article_id: int, now: datetime) -> bool:
-    exists = session.get(StrikeSource, (strike_id, article_id))
-    if exists is not None:
+def add_source(
+    session: Session,
+    strike_id: int,
+    article_id: int,
+    now: datetime,
+    sourced: set[tuple[int, int]] | None = None,
+) -> bool:
+    """Record the article as a source of the strike once.
+
+    ``sourced`` is the caller's record of pairs already added or known; without it the database
+    is asked.
+    """
+    pair = (strike_id, article_id)
+    if sourced is not None:
+        if pair in sourced:
+            return False
+        sourced.add(pair)
+    elif session.get(StrikeSource, pair) is not None:
         return False
     session.add(StrikeSource(strike_id=strike_id, article_id=article_id, added_at=now))
     return True
+
+
+@dataclass
+class Applied:
+    """What writing one decision did."""
+
+    strike_id: int
+    row: Strike | None  # the row when it was written (None when nothing about it changed)
+    changes: list[StrikeChange]
+    source_added: bool
 
 
 def apply_decision(
@@ -262,37 +295,59 @@ def apply_decision(
     decision: Decision,
     article_id: int | None,
     now: datetime,
+    *,
     row: Strike | None = None,
-) -> tuple[Strike | None, list[StrikeChange], bool]:
+    matched: StrikeState | None = None,
+    sourced: set[tuple[int, int]] | None = None,
+) -> Applied | None:
     """Write one decision: the strike row, its changes and the article as a source.
 
     ``row`` is the matched strike when the caller already holds it (one created earlier for the
-    same article); otherwise the matched key finds it.
+    same article); ``matched`` is the stored state the decision started from, which lets a report
+    that changes nothing skip the row write.
     """
     if decision.strike is None:
-        return None, [], False
-    if row is None and decision.matched_key is not None:
-        row = session.exec(select(Strike).where(Strike.key == decision.matched_key)).one()
-    row = write_state(session, decision.strike, now, row)
-    assert row.id is not None
+        return None
+    unchanged = (
+        row is None
+        and matched is not None
+        and matched.id is not None
+        and matched.key == decision.matched_key
+        and decision.strike == matched
+        and not decision.changes
+    )
+    if unchanged:
+        assert matched is not None and matched.id is not None
+        strike_id = matched.id
+        written = None
+    else:
+        if row is None and decision.matched_key is not None:
+            row = session.exec(select(Strike).where(Strike.key == decision.matched_key)).one()
+        written = write_state(session, decision.strike, now, row)
+        assert written.id is not None
+        strike_id = written.id
     changes = [
         c
-        for c in (record_change(session, row.id, p, article_id, now) for p in decision.changes)
+        for c in (record_change(session, strike_id, p, article_id, now) for p in decision.changes)
         if c is not None
     ]
-    added = add_source(session, row.id, article_id, now) if article_id is not None else False
+    added = (
+        add_source(session, strike_id, article_id, now, sourced)
+        if article_id is not None
+        else False
+    )
     log.info(
         "strike merge",
         extra={
-            "strike_id": row.id,
-            "strike_key": row.key,
+            "strike_id": strike_id,
+            "strike_key": decision.matched_key or decision.strike.key,
             "outcome": decision.outcome,
             "article_id": article_id,
             "changes": [c.kind for c in changes],
             "reason": decision.reason,
         },
     )
-    return row, changes, added
+    return Applied(strike_id, written, changes, added)
 
 
 def snapshot_dict(text: str) -> dict[str, Any]:
