@@ -240,3 +240,16 @@ def test_an_unreadable_article_does_not_block_the_others(session: Session) -> No
     assert len(walkouts(session)) == 1
     failed = session.get(Article, ids[1])
     assert failed is not None and failed.detected_at is None  # retried next run
+
+
+def test_area_table_containment_and_overlap() -> None:
+    from feeds.pipeline import DistrictCover
+    from subscribers.areas import load_area_table
+
+    table = DistrictCover(load_area_table().districts_in)
+    secamb, kent, region, north_west = "RYD", "E10000016", "E12000008", "E40000010"
+    assert table.covers(frozenset({secamb}), frozenset({kent}))
+    assert not table.covers(frozenset({kent}), frozenset({secamb}))
+    assert table.overlaps(frozenset({region}), frozenset({secamb}))
+    assert not table.overlaps(frozenset({north_west}), frozenset({secamb}))
+    assert not table.covers(frozenset({secamb}), frozenset({"NOT-A-CODE"}))

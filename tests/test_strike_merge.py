@@ -550,3 +550,36 @@ def test_any_arrival_order_gives_one_strike_with_the_unions_hours(
     assert [k for _, k, _, _ in ledger.changes].count("new") == 1
     assert ("new", "announced") in [(k, a) for _, k, a, _ in ledger.changes]
     assert all(appr == "auto" for *_, appr in ledger.changes)
+
+
+class _SouthEast:
+    """Stands in for the area table: the English region and its ambulance trust share ground."""
+
+    region, trust = "E12000008", SECAMB
+
+    def covers(self, existing: frozenset[str], new: frozenset[str]) -> bool:
+        return False
+
+    def overlaps(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        both = {self.region, self.trust}
+        return bool(a & both) and bool(b & both)
+
+
+def test_reports_naming_region_and_trust_are_one_walkout_with_the_area_table() -> None:
+    union = report(event(employers=(), areas=(), codes=(SECAMB,)), UNION, "2026-01-05T10:00", 1)
+    bbc = report(
+        event(employers=(), areas=(), codes=("E12000008",), start="2026-01-21T08:00"),
+        BBC,
+        "2026-01-06T10:00",
+        2,
+    )
+    first = merge_report([], union, NOW, approval_threshold=THRESHOLD)
+    assert first.strike is not None
+    apart = merge_report([first.strike], bbc, NOW, approval_threshold=THRESHOLD)
+    assert apart.outcome == "new"  # no way to tell the places meet, and the hours differ
+    joined = merge_report(
+        [first.strike], bbc, NOW, approval_threshold=THRESHOLD, cover=_SouthEast()
+    )
+    assert joined.outcome == "merged" and joined.matched_key == first.strike.key
+    (held,) = [c for c in joined.changes if c.kind == "times_changed"]
+    assert held.approval == "pending"  # newer national news against the union's own hours
