@@ -76,6 +76,8 @@ _AFTER = re.compile(
     r"Royal|General|University Hospital|branch|region)\b"
 )
 _WINDOW = 200
+_DESCRIPTIVE_CODES = frozenset({"K02000001", "K03000001"})
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +206,10 @@ class Gazetteer:
             if key in COMMON_WORD_NAMES:
                 placed = placed or _BEFORE.search(before) is not None
             ambiguous = not placed
+        note = entry.note
+        if not ambiguous and code in _DESCRIPTIVE_CODES and _POSSESSIVE.match(text, end):
+            # "the UK's largest union", "Britain's biggest employer": not the strike's extent.
+            ambiguous, note = True, "possessive: describes something, not where action is"
         ref = self._table.get(code)
         return PlaceMatch(
             name=written,
@@ -213,7 +219,7 @@ class Gazetteer:
             end=end,
             ambiguous=ambiguous,
             alternatives=tuple(alternatives) if ambiguous or alternatives else (),
-            note=entry.note if ambiguous else "",
+            note=note if ambiguous else "",
         )
 
     def area_name(self, code: str) -> str:

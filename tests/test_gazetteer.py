@@ -175,3 +175,13 @@ def test_towns_resolve_to_their_council() -> None:
     assert codes("teachers in Huddersfield") == ["E08000034"]  # Kirklees
     assert codes("porters in Chester-le-Street") == []  # not Chester
     assert codes("bus drivers in Paisley") == ["S12000038"]  # Renfrewshire
+
+
+def test_descriptions_are_not_the_extent_of_a_strike() -> None:
+    (uk,) = found("Unison, the UK's largest union, said")
+    assert uk.ambiguous and uk.code == "K02000001"
+    (britain,) = found("Britain’s biggest union")
+    assert britain.ambiguous
+    assert found("NHS England said the walkout would go ahead") == []
+    (wide,) = found("a UK-wide strike")
+    assert not wide.ambiguous
