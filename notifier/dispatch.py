@@ -61,6 +61,7 @@ FAILED = (
 )
 DEAD = "dead"  # dead letter: permanent error or out of attempts; `notifier outbox` lists them
 SKIPPED = "skipped"  # never sent on purpose: expired, subscriber gone, too late to matter
+RELEASE = "release"  # not a stored status: put a claimed row back untried (shutting down)
 ALERT_KINDS = ("announced", "changed", "called_off", "reminder")
 
 LEASE = timedelta(minutes=10)  # a `sending` row older than this belongs to a dead worker
@@ -86,6 +87,7 @@ class DispatchSummary:
     expired: int = 0
     skipped: int = 0
     reclaimed: int = 0
+    released: int = 0  # claimed, then handed back untried because the worker is stopping
     stopped_subscribers: int = 0
     segments: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -440,6 +442,18 @@ def record(engine: Engine, verdicts: Iterable[_Verdict], now: datetime) -> int:
     stopped = 0
     with Session(engine) as session:
         for v in verdicts:
+            if v.status == RELEASE:  # claimed but never tried: hand back as it was
+                session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(v.row_ids), OUTBOX.c.status == SENDING)
+                    .values(
+                        status=PENDING,
+                        claimed_by=None,
+                        claimed_at=None,
+                        attempts=OUTBOX.c.attempts - 1,
+                    )
+                )
+                continue
             values: dict[str, Any] = {"status": v.status, "error": v.error}
             if v.status == PENDING:
                 values.update(claimed_by=None, not_before=v.not_before)
@@ -535,11 +549,13 @@ async def dispatch_due(
     concurrency: int = DEFAULT_CONCURRENCY,
     lease: timedelta = LEASE,
     rng: random.Random | None = None,
+    stop: asyncio.Event | None = None,
 ) -> DispatchSummary:
     """One pass: claim due rows (up to ``limit`` per channel), send them, record the outcomes.
 
     ``channels`` and ``limiter`` are shared across passes by :func:`run_dispatch_loop`; when not
-    given, channels come from the registry and are closed before returning.
+    given, channels come from the registry and are closed before returning. Once ``stop`` is
+    set, claimed messages not yet handed to a provider are put back untried.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -567,6 +583,7 @@ async def dispatch_due(
                     concurrency=concurrency,
                     summary=summary,
                     rng=rng,
+                    stop=stop,
                 )
                 for name in ("sms", "telegram")
             )
@@ -593,6 +610,7 @@ async def _dispatch_channel(
     concurrency: int,
     summary: DispatchSummary,
     rng: random.Random,
+    stop: asyncio.Event | None = None,
 ) -> None:
     rows = await asyncio.to_thread(
         claim_due, engine, now, worker_id, name, claim_limit(settings, name, limit)
@@ -616,7 +634,10 @@ async def _dispatch_channel(
 
     async def deliver(job: _Job) -> None:
         async with gate:
-            await limiter.acquire(job.channel, job.address, job.segments)
+            if not await _capacity_or_stop(limiter, job, stop):
+                summary.released += len(job.row_ids)
+                recorder.add(_Verdict(job.row_ids, RELEASE))
+                return
             result = await channel.send(
                 job.address, job.text, validity_seconds=job.validity_seconds
             )
@@ -634,6 +655,27 @@ async def _dispatch_channel(
         await asyncio.gather(*(deliver(job) for job in jobs))
     finally:
         await recorder.close()
+
+
+async def _capacity_or_stop(
+    limiter: SendRateLimiter, job: _Job, stop: asyncio.Event | None
+) -> bool:
+    """Wait for the rate limiter; False if the worker is told to stop first."""
+    if stop is None:
+        await limiter.acquire(job.channel, job.address, job.segments)
+        return True
+    if stop.is_set():
+        return False
+    acquire = asyncio.ensure_future(limiter.acquire(job.channel, job.address, job.segments))
+    stopped = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({acquire, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if acquire in done:
+        stopped.cancel()
+        return True
+    acquire.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await acquire
+    return False
 
 
 async def run_dispatch_loop(
@@ -666,6 +708,7 @@ async def run_dispatch_loop(
                     limit=limit,
                     channels=use,
                     limiter=limiter,
+                    stop=stop,
                 )
             except Exception:
                 log.exception("dispatch pass failed; retrying", extra={"worker": worker_id})

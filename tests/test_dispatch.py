@@ -18,7 +18,7 @@ from sqlmodel import Session
 from config.settings import Settings, load_settings
 from notifier.channels.base import Channel
 from notifier.channels.console import ConsoleChannel
-from notifier.dispatch import DispatchSummary, dispatch_due, retry_delay
+from notifier.dispatch import DispatchSummary, dispatch_due, retry_delay, run_dispatch_loop
 from tests.alert_data import add_subscriber
 from tests.dispatch_data import END, NOW, START, add_strike, queue, rows, subscriber
 from tests.fakes.telegram_api import FakeTelegramAPI, blocked_by_user, rate_limited
@@ -352,3 +352,25 @@ def test_retry_delay_grows_with_jitter_and_respects_retry_after() -> None:
     )
     assert retry_delay(1, 300, rng) == 300
     assert retry_delay(40, None, rng) <= 1800
+
+
+def test_stopping_hands_back_what_was_not_sent_yet(
+    engine: Engine, session: Session, live: Settings, twilio: FakeTwilio
+) -> None:
+    slow = live.model_copy(update={"sms_segments_per_second": 2.0})
+    strike = add_strike(session)
+    queued = [queue(session, add_subscriber(session), strike) for _ in range(12)]
+
+    async def run() -> DispatchSummary:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(0.5, stop.set)
+        return await run_dispatch_loop(engine, slow, worker_id="w1", stop=stop, clock=lambda: NOW)
+
+    summary = asyncio.run(run())
+    got = rows(engine)
+    sent = [r for r in queued if got[r.id].status == "sent"]  # type: ignore[index]
+    back = [r for r in queued if got[r.id].status == "pending"]  # type: ignore[index]
+    assert 1 <= len(sent) < 12 and len(sent) + len(back) == 12
+    assert summary.sent == len(sent) and summary.released == len(back)
+    assert all(got[r.id].attempts == 0 and got[r.id].claimed_by is None for r in back)  # type: ignore[index]
+    assert len(twilio.requests) == len(sent)
