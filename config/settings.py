@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     poll_per_host: int = Field(default=4, alias="POLL_PER_HOST", ge=1)
     poll_max_bytes: int = Field(default=5_000_000, alias="POLL_MAX_BYTES", ge=1024)
     poll_timeout_seconds: float = Field(default=20.0, alias="POLL_TIMEOUT_SECONDS", gt=0)
+    poll_parse_workers: int = Field(
+        default=2, alias="POLL_PARSE_WORKERS", ge=0,
+        description="Processes that parse feeds in a large poll cycle; 0 parses in-process.",
+    )
 
     @field_validator("twilio_account_sid")
     @classmethod

@@ -8,160 +8,33 @@ any earlier revision (two feeds with different summaries of one story must not f
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import insert, or_, select
 from sqlmodel import Session, col
 
-from feeds.models import Article
-from feeds.parse import ParsedEntry
-from feeds.prefilter import looks_like_strike_news
-
-MAX_IDENTITY = 500
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "mc_cid",
-        "mc_eid",
-        "ocid",
-        "cmpid",
-        "cmp",
-        "icid",
-        "ito",
-        "igshid",
-        "ref",
-        "ref_src",
-        "ref_url",
-        "_ga",
-        "_gl",
-        "guccounter",
-        "ns_mchannel",
-        "ns_source",
-        "ns_campaign",
-        "ns_linkname",
-        "ns_fee",
-        "s_cid",
-        "intcmp",
-        "int_source",
-        "int_medium",
-        "int_campaign",
-        "xtor",
-    }
+from feeds.identity import (
+    Candidate,
+    candidate_from_entry,
+    canonical_url,
+    content_hash,
+    entry_identity,
 )
-TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hsa_", "oly_")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from feeds.models import Article
 
-
-def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, drop default port, fragment and tracking parameters."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    host = parts.hostname.lower().rstrip(".")
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
-    query.sort()
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
-
-
-def content_hash(title: str, body: str) -> str:
-    """Hash of the visible content, insensitive to whitespace changes."""
-    return _digest(" ".join(title.split()) + "\n" + " ".join(body.split()))
-
-
-def _bounded(identity: str) -> str:
-    return identity if len(identity) <= MAX_IDENTITY else "sha:" + _digest(identity)
-
-
-def entry_identity(
-    *,
-    guid: str | None,
-    link: str | None,
-    title: str,
-    published: datetime | None,
-    summary: str = "",
-    source_host: str = "",
-) -> str:
-    """GUID, else canonical link, else a hash of title and date.
-
-    A GUID that is a URL is canonicalised so the same story from two feeds of one publisher
-    matches; an opaque GUID is scoped to the feed's host, since "1234" means nothing globally.
-    """
-    if guid:
-        as_url = canonical_url(guid) if guid.startswith(("http://", "https://")) else None
-        return _bounded(f"url:{as_url}" if as_url else f"guid:{source_host}:{guid}")
-    link_url = canonical_url(link)
-    if link_url:
-        return _bounded(f"url:{link_url}")
-    stamp = published.isoformat() if published else ""
-    return "hash:" + _digest(f"{title}\n{stamp}\n{'' if title else summary}")
-
-
-@dataclass(slots=True)
-class Candidate:
-    """One article as seen this cycle, before de-duplication."""
-
-    identity: str
-    canonical_url: str | None
-    title: str
-    summary: str
-    published_at: datetime | None
-    content_hash: str
-    link: str | None = None
-    text: str = ""
-    text_source: str = "feed"
-    text_url: str | None = None
-
-    @property
-    def full_text(self) -> str:
-        return self.text or self.summary
-
-
-def candidate_from_entry(entry: ParsedEntry, *, source_host: str) -> Candidate | None:
-    """A storable candidate, or None for an entry with nothing to identify or show."""
-    if not (entry.title or entry.summary or entry.link):
-        return None
-    return Candidate(
-        identity=entry_identity(
-            guid=entry.guid,
-            link=entry.link,
-            title=entry.title,
-            published=entry.published_at,
-            summary=entry.summary,
-            source_host=source_host,
-        ),
-        canonical_url=canonical_url(entry.link)
-        or (canonical_url(entry.guid) if entry.guid else None),
-        title=entry.title,
-        summary=entry.summary,
-        published_at=entry.published_at,
-        content_hash=content_hash(entry.title, entry.summary),
-        link=entry.link,
-    )
+__all__ = [
+    "Candidate",
+    "StoreOutcome",
+    "candidate_from_entry",
+    "canonical_url",
+    "content_hash",
+    "entry_identity",
+    "store_candidates",
+    "unseen",
+]
 
 
 @dataclass(slots=True)
@@ -259,7 +132,6 @@ def store_candidates(
         return outcome
     index = _Index(session, batch)
     rows: list[dict[str, Any]] = []
-    revised: list[bool] = []
     for c in batch:
         owner = index.owner(c)
         if owner is not None and c.content_hash in index.by_identity[owner].hashes:
@@ -267,8 +139,7 @@ def store_candidates(
         identity = owner or c.identity
         revision = index.by_identity[owner].revision + 1 if owner else 1
         index.add(identity, revision, c.content_hash, c.canonical_url)
-        candidate = looks_like_strike_news(c.title, c.full_text)
-        outcome.strike_candidates += candidate
+        outcome.strike_candidates += c.strike
         rows.append(
             {
                 "identity": identity,
@@ -284,15 +155,17 @@ def store_candidates(
                 "published_at": c.published_at,
                 "fetched_at": now,
                 "content_hash": c.content_hash,
-                "is_strike_candidate": candidate,
+                "is_strike_candidate": c.strike,
             }
         )
-        revised.append(revision > 1)
     if not rows:
         return outcome
-    ids = session.scalars(
-        insert(Article).returning(col(Article.id), sort_by_parameter_order=True), rows
-    ).all()
-    for article_id, is_revision in zip(ids, revised, strict=True):
-        (outcome.revised_ids if is_revision else outcome.new_ids).append(int(article_id or 0))
+    # Core insert, returning each row's key so order does not matter: with ordered RETURNING
+    # SQLite falls back to one statement per row.
+    table = Article.__table__  # type: ignore[attr-defined]
+    returned = session.execute(insert(table).returning(table.c.id, table.c.revision), rows).all()
+    for article_id, revision in returned:
+        (outcome.revised_ids if revision > 1 else outcome.new_ids).append(int(article_id))
+    outcome.new_ids.sort()
+    outcome.revised_ids.sort()
     return outcome

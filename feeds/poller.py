@@ -10,33 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from config.settings import Settings
-from feeds.articles import (
-    Candidate,
-    candidate_from_entry,
-    canonical_url,
-    content_hash,
-    store_candidates,
-    unseen,
-)
+from feeds.articles import Candidate, canonical_url, content_hash, store_candidates, unseen
 from feeds.extract import extract_article
 from feeds.fetch import HTML_ACCEPT, Fetcher, FetchError
+from feeds.identity import FeedCandidates, feed_candidates
 from feeds.models import Feed
 from feeds.pages import PageError, article_links, discover_feed, mark_seen, unseen_links
-from feeds.parse import FeedRejected, parse_feed
-from feeds.prefilter import looks_like_strike_news, mentions_dates
+from feeds.parse import FeedRejected
+from feeds.prefilter import mentions_dates
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +43,13 @@ SUCCESS_JITTER = 0.1  # +-10% of the interval, so sources on one host drift apar
 MAX_PAGE_ARTICLES_PER_CYCLE = 20
 MAX_ENRICH_PER_FEED = 10
 SUMMARY_CHARS = 600
+# A cycle with at least this many sources parses in worker processes (when configured).
+POOL_MIN_SOURCES = 40
+WRITE_BATCH = 50
+WRITE_DELAY_S = 0.05
 
 Progress = Callable[[int, int, "FeedResult"], None]
+_FEED = Feed.__table__  # type: ignore[attr-defined]
 
 
 def next_poll_at(
@@ -203,12 +205,39 @@ def _due_feeds(
 
 
 class _Cycle:
-    def __init__(self, engine: Engine, settings: Settings, now: datetime) -> None:
+    def __init__(self, engine: Engine, settings: Settings, now: datetime, sources: int) -> None:
         self.engine = engine
         self.settings = settings
         self.now = now
         self.fetcher = Fetcher(settings)
         self.rng = random.Random()
+        self._use_pool = settings.poll_parse_workers > 0 and sources >= POOL_MIN_SOURCES
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[_Source, _Outcome | _Failure, asyncio.Future[FeedResult]]] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    async def _parse(self, body: bytes, content_type: str | None, host: str) -> FeedCandidates:
+        """Parse in a worker process on big cycles (feedparser is pure Python), else inline."""
+        if self._use_pool:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.settings.poll_parse_workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                )
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(
+                    self._pool, feed_candidates, body, content_type, self.now, host
+                )
+            except BrokenProcessPool:
+                log.error("feed parser processes died; parsing in-process for this cycle")
+                self._use_pool = False
+        return feed_candidates(body, content_type, self.now, host)
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- fetching -------------------------------------------------------------------------
 
@@ -233,12 +262,12 @@ class _Cycle:
                 etag=result.etag or src.etag,
                 last_modified=result.last_modified or src.last_modified,
             )
+        host = (urlsplit(url).hostname or "").lower()
         try:
-            parsed = parse_feed(result.body, content_type=result.content_type, fetched_at=self.now)
+            parsed = await self._parse(result.body, result.content_type, host)
         except FeedRejected as exc:
             raise _Failure(str(exc), http_status=result.status) from None
-        host = (urlsplit(url).hostname or "").lower()
-        candidates = [c for e in parsed.entries if (c := candidate_from_entry(e, source_host=host))]
+        candidates = parsed.candidates
         warning = parsed.warning
         if not parsed.entries and (src.last_entry_count or 0) > 0:
             warning = (
@@ -249,7 +278,7 @@ class _Cycle:
         return _Outcome(
             "fetched",
             candidates=candidates,
-            entries=len(parsed.entries),
+            entries=parsed.entries,
             etag=result.etag,
             last_modified=result.last_modified,
             http_status=result.status,
@@ -258,13 +287,7 @@ class _Cycle:
 
     async def _enrich(self, candidates: list[Candidate]) -> None:
         """Fetch the article page for strike-looking entries whose summary holds no dates."""
-        wanted = [
-            c
-            for c in candidates
-            if c.link
-            and looks_like_strike_news(c.title, c.summary)
-            and not mentions_dates(c.summary)
-        ]
+        wanted = [c for c in candidates if c.link and c.strike and not mentions_dates(c.summary)]
         if not wanted:
             return
         with Session(self.engine) as session:
@@ -283,6 +306,7 @@ class _Cycle:
         article = await asyncio.to_thread(extract_article, page.body, url=page.url)
         if article is not None and len(article.text) > len(c.summary):
             c.text, c.text_source, c.text_url = article.text, "extracted", page.url
+            c.refresh_strike()
 
     async def _read_page(self, src: _Source) -> _Outcome:
         if not await self.fetcher.allowed_by_robots(src.url):
@@ -342,7 +366,7 @@ class _Cycle:
         published = article.published_at
         if published is not None and published > self.now + timedelta(days=1):
             published = None
-        return Candidate(
+        candidate = Candidate(
             identity=f"url:{link}",
             canonical_url=link,
             title=title,
@@ -353,11 +377,14 @@ class _Cycle:
             text=article.text,
             text_source="page",
             text_url=page.url,
-        ), True
+        )
+        candidate.refresh_strike()
+        return candidate, True
 
     # -- one source -----------------------------------------------------------------------
 
     async def poll_one(self, src: _Source) -> FeedResult:
+        outcome: _Outcome | _Failure
         try:
             if src.source_type == "page" and not src.discovered_feed_url:
                 outcome = await self._read_page(src)
@@ -372,61 +399,109 @@ class _Cycle:
             else:
                 outcome = await self._read_feed(src, src.url, conditional=True)
         except _Failure as exc:
-            return self._record_failure(src, exc)
+            outcome = exc
         except Exception as exc:  # a bug must not stop the other sources
             log.exception("unexpected error polling a source", extra={"feed_id": src.id})
-            return self._record_failure(
-                src, _Failure(f"internal error: {type(exc).__name__}: {exc}")
-            )
+            outcome = _Failure(f"internal error: {type(exc).__name__}: {exc}")
+        return await self._submit(src, outcome)
+
+    # -- writing --------------------------------------------------------------------------
+    #
+    # Results are written in small batches, one transaction each: a commit per source is the
+    # biggest cost of a warm cycle. A batch that hits a conflict is retried source by source.
+
+    async def _submit(self, src: _Source, outcome: _Outcome | _Failure) -> FeedResult:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[FeedResult] = loop.create_future()
+        self._pending.append((src, outcome, future))
+        if len(self._pending) >= WRITE_BATCH:
+            self._flush()
+        elif self._flush_handle is None:
+            self._flush_handle = loop.call_later(WRITE_DELAY_S, self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
         try:
-            return self._record_success(src, outcome)
+            try:
+                with Session(self.engine, expire_on_commit=False) as session:
+                    results = [self._write(session, src, out) for src, out, _ in batch]
+                    session.commit()
+            except IntegrityError:
+                results = [self._write_alone(src, out) for src, out, _ in batch]
+        except Exception as exc:  # the database itself failed: every waiter hears it
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    def _write_alone(self, src: _Source, out: _Outcome | _Failure) -> FeedResult:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                result = self._write(session, src, out)
+                session.commit()
+                return result
         except IntegrityError as exc:
             log.warning(
                 "concurrent write; will retry next cycle",
                 extra={"feed_id": src.id, "error": str(exc.orig)},
             )
-            return self._record_failure(
-                src, _Failure("another poller stored the same articles; retrying next cycle")
-            )
-
-    def _record_success(self, src: _Source, out: _Outcome) -> FeedResult:
-        result = FeedResult(
-            feed_id=src.id, status=out.status, entries=out.entries, warning=out.warning
-        )
-        with Session(self.engine, expire_on_commit=False) as session:
-            if out.candidates:
-                stored = store_candidates(
-                    session, out.candidates, feed_id=src.id, source_name=src.name, now=self.now
-                )
-                result.new_articles = len(stored.new_ids)
-                result.revised_articles = len(stored.revised_ids)
-                result.strike_candidates = stored.strike_candidates
-                result.article_ids = stored.article_ids
-            if out.seen_links:
-                mark_seen(session, src.id, out.seen_links, self.now)
-            feed = session.get(Feed, src.id)
-            if feed is None:  # removed while we were fetching
-                session.rollback()
-                return result
-            feed.last_polled_at = self.now
-            feed.last_success_at = self.now
-            feed.last_status = out.http_status
-            feed.last_error = None
-            feed.consecutive_failures = 0
-            feed.healthy = True
-            if out.status == "fetched":
-                feed.etag, feed.last_modified = out.etag, out.last_modified
-                feed.last_entry_count = out.entries
-                feed.last_warning = out.warning
-                if out.discovered_feed_url:
-                    feed.discovered_feed_url = out.discovered_feed_url
-            feed.next_poll_at = result.next_poll_at = next_poll_at(
-                self.now, src.interval_s, 0, rng=self.rng
-            )
+        conflict = _Failure("another poller stored the same articles; retrying next cycle")
+        with Session(self.engine) as session:
+            result = self._write(session, src, conflict)
             session.commit()
         return result
 
-    def _record_failure(self, src: _Source, exc: _Failure) -> FeedResult:
+    def _write(self, session: Session, src: _Source, out: _Outcome | _Failure) -> FeedResult:
+        if isinstance(out, _Failure):
+            return self._write_failure(session, src, out)
+        return self._write_success(session, src, out)
+
+    def _write_success(self, session: Session, src: _Source, out: _Outcome) -> FeedResult:
+        result = FeedResult(
+            feed_id=src.id, status=out.status, entries=out.entries, warning=out.warning
+        )
+        if out.candidates:
+            stored = store_candidates(
+                session, out.candidates, feed_id=src.id, source_name=src.name, now=self.now
+            )
+            result.new_articles = len(stored.new_ids)
+            result.revised_articles = len(stored.revised_ids)
+            result.strike_candidates = stored.strike_candidates
+            result.article_ids = stored.article_ids
+        if out.seen_links:
+            mark_seen(session, src.id, out.seen_links, self.now)
+        result.next_poll_at = next_poll_at(self.now, src.interval_s, 0, rng=self.rng)
+        values: dict[str, Any] = {
+            "last_polled_at": self.now,
+            "last_success_at": self.now,
+            "last_status": out.http_status,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "healthy": True,
+            "next_poll_at": result.next_poll_at,
+        }
+        if out.status == "fetched":
+            values.update(
+                etag=out.etag,
+                last_modified=out.last_modified,
+                last_entry_count=out.entries,
+                last_warning=out.warning,
+            )
+            if out.discovered_feed_url:
+                values["discovered_feed_url"] = out.discovered_feed_url
+        session.execute(update(_FEED).where(_FEED.c.id == src.id).values(**values))
+        return result
+
+    def _write_failure(self, session: Session, src: _Source, exc: _Failure) -> FeedResult:
         failures = src.consecutive_failures + 1
         when = next_poll_at(
             self.now, src.interval_s, failures, retry_after_s=exc.retry_after_s, rng=self.rng
@@ -440,19 +515,17 @@ class _Cycle:
                 "next_poll_at": when.isoformat(),
             },
         )
-        with Session(self.engine) as session:
-            feed = session.get(Feed, src.id)
-            if feed is not None:
-                feed.last_polled_at = self.now
-                feed.last_error = str(exc)[:2000]
-                feed.last_status = exc.http_status
-                feed.consecutive_failures = failures
-                feed.healthy = failures < UNHEALTHY_AFTER
-                feed.next_poll_at = when
-                if exc.clear_discovered:
-                    feed.discovered_feed_url = None
-                    feed.etag = feed.last_modified = None
-                session.commit()
+        values: dict[str, Any] = {
+            "last_polled_at": self.now,
+            "last_error": str(exc)[:2000],
+            "last_status": exc.http_status,
+            "consecutive_failures": failures,
+            "healthy": failures < UNHEALTHY_AFTER,
+            "next_poll_at": when,
+        }
+        if exc.clear_discovered:
+            values.update(discovered_feed_url=None, etag=None, last_modified=None)
+        session.execute(update(_FEED).where(_FEED.c.id == src.id).values(**values))
         return FeedResult(feed_id=src.id, status="failed", error=str(exc), next_poll_at=when)
 
 
@@ -473,7 +546,7 @@ async def poll_feeds(
     summary = PollSummary()
     if not sources:
         return summary
-    cycle = _Cycle(engine, settings, now)
+    cycle = _Cycle(engine, settings, now, len(sources))
     try:
         total = len(sources)
         for done, task in enumerate(asyncio.as_completed([cycle.poll_one(s) for s in sources]), 1):
@@ -482,6 +555,6 @@ async def poll_feeds(
             if progress is not None:
                 progress(done, total, result)
     finally:
-        await cycle.fetcher.aclose()
+        await cycle.aclose()
     summary.results.sort(key=lambda r: r.feed_id)
     return summary
