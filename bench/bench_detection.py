@@ -77,18 +77,21 @@ def make_article(rng: random.Random, words: int = 500) -> ArticleInput:
     return ArticleInput(title=title, text=body, published=published)
 
 
-def run(n: int, places: PlaceFinder | None, rounds: int = 5) -> tuple[float, float, int]:
+def run(n: int, places: PlaceFinder | None, rounds: int = 5) -> tuple[float, float, float, int]:
+    """Median and slowest rate by CPU time of this process (one core, whatever else the machine
+    runs), the median by wall clock, and the mean article length in words."""
     rng = random.Random(20240101)
     articles = [make_article(rng) for _ in range(n)]
     words = statistics.mean(len(a.text.split()) for a in articles)
     detect(articles[0], places)  # warm caches and compiled patterns
-    rates = []
+    cpu_rates, wall_rates = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for article in articles:
             detect(article, places)
-        rates.append(n / (time.perf_counter() - start))
-    return statistics.median(rates), min(rates), int(words)
+        cpu_rates.append(n / (time.process_time() - cpu))
+        wall_rates.append(n / (time.perf_counter() - wall))
+    return statistics.median(cpu_rates), min(cpu_rates), statistics.median(wall_rates), int(words)
 
 
 def main() -> None:
@@ -101,13 +104,14 @@ def main() -> None:
         from subscribers.gazetteer import load_gazetteer
 
         places = load_gazetteer()
-    median, worst, words = run(args.articles, places)
+    median, worst, wall, words = run(args.articles, places)
     print(
         f"strike detection: {args.articles} articles of ~{words} words, "
         f"gazetteer {'off' if places is None else 'on'}"
     )
-    print(f"  median {median:.0f} articles/s, slowest round {worst:.0f} articles/s (one core)")
-    print(f"  10,000 articles in {10_000 / median:.0f} s (target: >= 100 articles/s)")
+    print(f"  CPU time, one core: median {median:.0f} articles/s, slowest round {worst:.0f}/s")
+    print(f"  wall clock (shared machine): median {wall:.0f} articles/s")
+    print(f"  10,000 articles in {10_000 / median:.0f} s of CPU (target: >= 100 articles/s)")
     if median < 100:
         raise SystemExit("below target: fewer than 100 articles per second")
 

@@ -333,6 +333,9 @@ def _date_list(
     is_range = len(days) == 2 and bool(
         separators and _SEP_RANGE_RE.match(re.sub(rf"{_WD},?", "", separators[0], flags=re.I))
     )
+    if len(days) == 2 and separators and re.fullmatch(r"\s*and\s*", separators[0], re.I):
+        # "between 18 and 20 January": one stretch
+        is_range = bool(re.search(r"\bbetween\s+$", match.string[: match.start()], re.I))
     if kind == "mdy" and year is None and len(days) == 1:
         # "May 2023" would never reach here (day pattern refuses years), but "May 5" for the modal
         # verb is guarded by the caller (capitalised month only).

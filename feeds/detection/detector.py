@@ -35,14 +35,14 @@ _LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
 
 
 # Cheap first looks: sentences without these stems cannot match the costlier patterns.
-_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial|hunger|lightning", re.I)
-_BALLOT_DEAL_STEM_RE = re.compile(r"ballot|vot|accept|deal|mandate|consult|dispute|offer", re.I)
+# (matched against the lower-cased sentence: much faster than case-insensitive patterns)
+_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial")
+_BALLOT_DEAL_STEM_RE = re.compile(r"ballot|vot|accept|deal|mandate|consult|dispute|offer")
 
 # A sentence without any of these names no date or time: skip the grammar.
 _TEMPORAL_HINT_RE = re.compile(
     r"\d|day\b|today|tonight|tomorrow|yesterday|noon|midnight|morning|afternoon|evening"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s",
-    re.I,
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s"
 )
 
 
@@ -51,6 +51,7 @@ class _SentInfo:
     sent: Sentence
     clean: str  # distractor phrases blanked out
     strike: bool
+    lower: str  # the sentence lower-cased, for the cheap first looks
     periods: list[Period] = field(default_factory=list)
     dated_strike: bool = False
     _unions: list[str] | None = None
@@ -406,15 +407,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     infos: list[_SentInfo] = []
     for s in sentences:
         clean = s.text
-        if _STRIKE_STEM_RE.search(clean):
+        lower = clean.lower()
+        strike = False
+        if _STRIKE_STEM_RE.search(lower):
             clean = lx.DISTRACTOR_RE.sub(lambda m: " " * len(m.group(0)), clean)
-        infos.append(
-            _SentInfo(
-                sent=s,
-                clean=clean,
-                strike=_is_labour_strike(clean),
-            )
-        )
+            strike = _is_labour_strike(clean)
+        infos.append(_SentInfo(sent=s, clean=clean, strike=strike, lower=lower))
     title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
     all_unions = Counter(u for info in infos if info.strike for u in info.unions)
     all_staff = [st for info in infos if info.strike for st in info.staff]
@@ -441,7 +439,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     for i, info in enumerate(infos):
         may_date = (
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
-        ) and _TEMPORAL_HINT_RE.search(info.clean)
+        ) and _TEMPORAL_HINT_RE.search(info.lower)
         info.periods, loose = extract(info.clean, published) if may_date else ([], [])
         added_before = len(candidates)
         sentence_off = _off_status(info.clean) if info.strike else None
@@ -605,12 +603,22 @@ def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
 def _ballots_and_deals(
     infos: list[_SentInfo], title_unions: list[str], fallback_topic: str, article: ArticleInput
 ) -> list[DetectedEvent]:
+    """Ballots and accepted deals, one per union; one that names no union is kept only when no
+    event of the same kind names one."""
+    found = _ballot_and_deal_mentions(infos, title_unions, fallback_topic, article)
+    named = {e.status for e in found if e.unions}
+    return [e for e in found if e.unions or e.status not in named]
+
+
+def _ballot_and_deal_mentions(
+    infos: list[_SentInfo], title_unions: list[str], fallback_topic: str, article: ArticleInput
+) -> list[DetectedEvent]:
     out: list[DetectedEvent] = []
     seen: set[tuple[str, str]] = set()
     for i, info in enumerate(infos):
         text = info.clean
         status = None
-        if not _BALLOT_DEAL_STEM_RE.search(text):
+        if not _BALLOT_DEAL_STEM_RE.search(info.lower):
             continue
         if _cue(lx.DEAL_ACCEPTED_RE, text):
             status = "deal_accepted"

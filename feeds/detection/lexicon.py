@@ -260,7 +260,8 @@ BALLOT_RE = re.compile(
 DEAL_ACCEPTED_RE = re.compile(
     r"\b(?:(?:voted|vote|votes|agreed|decided)\s+to\s+accept|accept(?:ed|s)\s+(?:the\s+|a\s+"
     r"|an\s+)?(?:improved\s+|new\s+|latest\s+|revised\s+)?(?:pay\s+)?(?:offer|deal)|deal\s+"
-    r"(?:was|has\s+been)\s+accepted|dispute\s+(?:is\s+)?(?:over|settled|resolved|ended))\b",
+    r"(?:was|has\s+been)\s+accepted|dispute\s+(?:is|was|has\s+been)\s+(?:over|settled|resolved"
+    r"|ended)|(?:settled|resolved|ended)\s+the\s+(?:pay\s+)?dispute)\b",
     re.I,
 )
 FUTURE_ACTION_RE = re.compile(
