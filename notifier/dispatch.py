@@ -689,15 +689,22 @@ async def run_dispatch_loop(
     limit: int = DEFAULT_LIMIT,
     channels: ChannelMap | None = None,
     on_pass: Callable[[DispatchSummary], None] | None = None,
+    lanes: int = 2,
 ) -> DispatchSummary:
-    """Dispatch until ``stop`` is set; one channel set and one limiter for the whole run."""
+    """Dispatch until ``stop`` is set; one channel set and one limiter for the whole run.
+
+    ``lanes`` passes run side by side: while one claims and composes its next batch, the other
+    keeps the channel busy, so the configured rate holds across batch boundaries. Claims are
+    atomic, so lanes never share a row; the shared limiter keeps their sum within the limits.
+    """
     from notifier.channels.registry import get_channel
 
     own = {} if channels is not None else {n: get_channel(settings, n) for n in ("sms", "telegram")}
     use: ChannelMap = channels if channels is not None else own
     limiter = SendRateLimiter(settings)
     total = DispatchSummary()
-    try:
+
+    async def lane(number: int) -> None:
         while not stop.is_set():
             try:
                 summary = await dispatch_due(
@@ -711,14 +718,21 @@ async def run_dispatch_loop(
                     stop=stop,
                 )
             except Exception:
-                log.exception("dispatch pass failed; retrying", extra={"worker": worker_id})
-                summary = DispatchSummary()
+                log.exception(
+                    "dispatch pass failed; retrying", extra={"worker": worker_id, "lane": number}
+                )
+                summary = DispatchSummary(claimed=0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
             total.add(summary)
             if on_pass is not None:
                 on_pass(summary)
             if summary.claimed == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_seconds)
+
+    try:
+        await asyncio.gather(*(lane(i) for i in range(max(1, lanes))))
     finally:
         for channel in own.values():
             await channel.aclose()
