@@ -206,6 +206,18 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     def resume(session: Session) -> str | None:
         sub = service.find(session, "telegram", chat)
+        if sub is not None and sub.status == service.PENDING and sub.id is not None:
+            # Added by an operator: starting the bot is the person's own confirmation.
+            if service.postcodes_of(session, sub.id):
+                service.confirm(
+                    session,
+                    channel="telegram",
+                    address=chat,
+                    consent_channel="telegram",
+                    now=now,
+                )
+                return "You're signed up for strike alerts. /help lists what I can do."
+            return None
         if sub is None or sub.status != service.STOPPED:
             return None
         sub = service.resume(session, channel="telegram", address=chat, now=now)

@@ -579,6 +579,18 @@ def purge_stale_pending(session: Session, *, before: datetime) -> int:
     return len(stale)
 
 
+def purge_old_codes(session: Session, *, before: datetime) -> int:
+    """Delete web codes (and the IP addresses they hold) created before ``before``.
+
+    Throttles look back one day, so anything older than that is no longer needed.
+    """
+    result = session.execute(
+        delete(VerificationCode).where(col(VerificationCode.created_at) < before)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def counts(session: Session) -> dict[str, int]:
     """Subscribers by status plus the anonymous counters, for the operator."""
     out: dict[str, int] = {}

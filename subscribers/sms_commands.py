@@ -293,7 +293,8 @@ def reply_unknown() -> str:
 
 
 def reply_postcode_problem(message: str) -> str:
-    return _fit(message, message.split(". ")[0].rstrip(".") + ".")
+    first = message.split(". ")[0].rstrip(".") + "."
+    return _fit(message, f"{first} Send a postcode such as LS1 4DY.", first)
 
 
 def reply_changed(postcodes: list[str]) -> str:

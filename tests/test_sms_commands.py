@@ -173,3 +173,14 @@ def test_say_time() -> None:
     assert sms.say_time("19:00") == "7pm"
     assert sms.say_time("00:30") == "12:30am"
     assert sms.say_time("12:00") == "12pm"
+
+
+def test_long_postcode_errors_are_cut_to_one_segment() -> None:
+    long = (
+        "ZZ1 1ZZ looks like a postcode but is not in the ONS postcode directory. It may be "
+        "mistyped or too new, so check it, or send just the first part (e.g. ZZ1) instead please."
+    )
+    reply = sms.reply_postcode_problem(long)
+    assert reply.startswith("ZZ1 1ZZ looks like a postcode") and "LS1 4DY" in reply
+    assert segment_count(reply) == 1
+    assert sms.reply_postcode_problem("Bad postcode.") == "Bad postcode."

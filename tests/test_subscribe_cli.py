@@ -131,7 +131,8 @@ def test_import_respects_opt_outs_and_existing(engine: Engine, tmp_path: Path) -
         stopped = service.find(s, "sms", "+447700900302")
         assert stopped is not None and stopped.status == "stopped"
         kept = service.find(s, "sms", "+447700900301")
-        assert kept is not None and service.postcodes_of(s, kept.id) == ["LS1 4DY"]
+        assert kept is not None and kept.id is not None
+        assert service.postcodes_of(s, kept.id) == ["LS1 4DY"]
         new = service.find(s, "sms", "+447700900303")
         assert new is not None and new.status == "active"
 

@@ -51,7 +51,8 @@ def test_signup_is_pending_until_confirmed_with_areas_and_default_topics(
         )
     with session_scope(engine) as s:
         sub = service.find(s, "sms", PHONE)
-        assert sub is not None and sub.status == "pending" and sub.consent_at is None
+        assert sub is not None and sub.id is not None
+        assert sub.status == "pending" and sub.consent_at is None
         assert sub.reminder_time == "18:00"
         assert service.postcodes_of(s, sub.id) == ["SW1A 1AA"]
         codes = service.area_codes_of(s, sub.id)

@@ -168,3 +168,13 @@ def test_throttles_reset_with_time(engine: Engine, database_url: str) -> None:
         issue(engine, settings, at=later + timedelta(hours=2), phone="+447700900311", ip="x")
     with Session(engine) as s:
         assert len(s.exec(select(VerificationCode)).all()) == 8
+
+
+def test_old_codes_and_their_ip_addresses_are_purged(engine: Engine, settings: Settings) -> None:
+    issue(engine, settings)
+    issue(engine, settings, at=NOW + timedelta(days=2), phone="+447700900124")
+    with session_scope(engine) as s:
+        assert service.purge_old_codes(s, before=NOW + timedelta(days=1)) == 1
+    with Session(engine) as s:
+        (left,) = s.exec(select(VerificationCode)).all()
+        assert left.created_at == NOW + timedelta(days=2)

@@ -260,3 +260,20 @@ def test_failure_gets_an_apology_not_silence(
     with TestClient(create_app(_settings(database_url, api), broken)) as c:
         assert post(c, message_update(CHAT, "/subscribe LS1 4DY")) == 200
     assert "something went wrong" in api.sent_texts(CHAT)[-1]
+
+
+def test_operator_added_chat_confirms_by_starting_the_bot(
+    client: TestClient, api: FakeTelegramAPI, engine: Engine
+) -> None:
+    with session_scope(engine) as s:
+        service.start_signup(
+            s,
+            load_settings(_env_file=None),
+            channel="telegram",
+            address=str(CHAT),
+            postcode="M1 1AE",
+            now=datetime.now(UTC),
+        )
+    assert "signed up" in say(client, api, "/start")
+    row = sub(engine)
+    assert row is not None and row.status == "active" and row.consent_channel == "telegram"

@@ -46,9 +46,9 @@ def test_programmed_errors_become_the_client_exceptions() -> None:
             assert "Retry in 7 seconds" in str(retry.value)
             with pytest.raises(NetworkError):
                 await bot.send_message(chat_id=1, text="b")
-            with pytest.raises(Forbidden, match="(?i)blocked by the user"):
+            with pytest.raises(Forbidden, match=r"(?i)blocked by the user"):
                 await bot.send_message(chat_id=2, text="c")
-            with pytest.raises(BadRequest, match="(?i)chat not found"):
+            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
                 await bot.send_message(chat_id=3, text="d")
             # queued responses are used once; chat 1 works again afterwards
             await bot.send_message(chat_id=1, text="e")

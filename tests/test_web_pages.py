@@ -114,7 +114,7 @@ def test_full_signup_by_code(client: TestClient, twilio: FakeTwilio, engine: Eng
     code = texted_code(twilio)
     with Session(engine) as s:
         row = service.find(s, "sms", PHONE)
-        assert row is not None and row.status == "pending"
+        assert row is not None and row.id is not None and row.status == "pending"
         assert service.postcodes_of(s, row.id) == []  # nothing applies before the code
         stored = s.exec(select(VerificationCode)).one()
         assert code not in stored.code_hash  # only a hash is kept
@@ -128,7 +128,8 @@ def test_full_signup_by_code(client: TestClient, twilio: FakeTwilio, engine: Eng
     assert ok.status_code == 200 and "signed up" in t(ok) and "LS1 4DY" in t(ok)
     with Session(engine) as s:
         row = service.find(s, "sms", PHONE)
-        assert row is not None and row.status == "active" and row.consent_channel == "web"
+        assert row is not None and row.id is not None
+        assert row.status == "active" and row.consent_channel == "web"
         assert "E08000035" in service.area_codes_of(s, row.id)
     # the same code cannot be used twice
     replay = client.post("/verify", data={"phone": PHONE, "code": code})

@@ -94,7 +94,8 @@ def add(
             postcodes = service.postcodes_of(session, sub.id)
     except (PostcodeError, SubscriptionError) as exc:
         fail(str(exc))
-    hint = "" if sub.status == "active" else " (they confirm by texting YES)"
+    confirm = "texting YES" if channel == "sms" else "sending /start to the bot"
+    hint = "" if sub.status == "active" else f" (they confirm by {confirm})"
     typer.echo(
         f"subscriber {sub.id}: {channel} {mask_phone(address)} {sub.status}{hint}, "
         f"postcodes {', '.join(postcodes)}"
