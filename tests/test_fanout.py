@@ -266,3 +266,30 @@ def test_walkout_without_end_expires_a_day_after_start(
     fan_out(engine, settings, NOON)
     (row,) = outbox(engine)
     assert row.expires_at == START + timedelta(hours=24)
+
+
+def test_two_workers_fanning_out_at_once_queue_each_alert_once(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    import threading
+
+    strike = add_strike(session, start=START, end=END)
+    subs = [add_subscriber(session) for _ in range(30)]
+    for _ in range(3):
+        add_change(session, strike, "announced", now=NOON)
+    totals: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            totals.append(fan_out(engine, settings, NOON).queued)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(totals) == 3 * len(subs) == len(outbox(engine))

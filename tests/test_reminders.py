@@ -252,3 +252,18 @@ def test_reminder_rates_come_from_settings() -> None:
     plans = plan_groups(START, {("sms", "18:00"): 1_000_000}, s)
     # 2,000,000 segments at 100/s: 20,000 s before 21:00.
     assert plans[0].queue_at == at("21:00") - timedelta(seconds=20_000)
+
+
+def test_late_catch_up_waits_for_quiet_hours_but_chosen_late_time_does_not(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    noon_start = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
+    usual = add_subscriber(session, reminder_time="18:00")
+    owl = add_subscriber(session, reminder_time="22:00")
+    announced(session, engine, settings, start=noon_start, end=noon_start + timedelta(hours=6))
+
+    # The worker was down all evening and comes back at 22:30.
+    assert queue_due_reminders(engine, settings, at("22:30")).queued == 2
+    rows = reminder_rows(engine)
+    assert rows[usual.id].not_before == datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
+    assert rows[owl.id].not_before == at("22:30")  # they asked for a late reminder
