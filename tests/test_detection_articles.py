@@ -308,3 +308,68 @@ def test_every_event_has_a_known_topic_and_bounded_confidence() -> None:
 def test_naive_publication_time_is_refused() -> None:
     with pytest.raises(ArticleInputError, match="timezone-aware"):
         ArticleInput(title="t", text="x", published=datetime(2024, 1, 1, 9, 0))
+
+
+def test_union_with_its_own_hours_is_its_own_walkout() -> None:
+    found = run(
+        "Three unions to strike on 14 December",
+        "Ambulance workers in GMB, Unison and Unite will walk out on 14 December, the unions "
+        "said.\n"
+        "Unison crews will strike from midday to midnight on 14 December.",
+        "2025-12-01T10:00+00:00",
+    )
+    assert sorted((w[0], w[1], w[3]) for w in walkouts(found)) == [
+        ("2025-12-14", None, ("GMB", "Unite")),
+        ("2025-12-14T12:00", "2025-12-14T23:59", ("Unison",)),
+    ]
+
+
+def test_trailing_as_are_clause_adds_that_union() -> None:
+    found = run(
+        "Nurses and ambulance crews out on the same day",
+        "9 March is the day RCN nurses are due to strike, as are ambulance crews in the GMB.",
+        "2026-02-20T10:00+00:00",
+    )
+    assert sorted(w[3] for w in walkouts(found)) == [("GMB",), ("RCN",)]
+
+
+def test_between_two_days_of_one_month_is_one_stretch() -> None:
+    found = run(
+        "Lecturers to strike",
+        "UCU members will strike between 18 and 20 March.",
+        "2026-03-01T10:00+00:00",
+    )
+    assert walkouts(found) == [("2026-03-18", "2026-03-20", "announced", ("UCU",))]
+
+
+def test_weekdays_of_a_suspension_are_the_coming_ones() -> None:
+    found = run(
+        "Station staff strike suspended",
+        "The TSSA has suspended planned strikes at Network Rail on Friday and Saturday after a new "
+        "offer, the union said on Wednesday.",
+        "2022-11-02T15:00+00:00",  # a Wednesday
+    )
+    assert walkouts(found) == [
+        ("2022-11-04", None, "suspended", ("TSSA",)),
+        ("2022-11-05", None, "suspended", ("TSSA",)),
+    ]
+
+
+def test_vote_for_action_is_a_ballot_not_a_deal() -> None:
+    found = run(
+        "University staff vote for strike action",
+        "UCU members at 20 universities have voted for strike action in a dispute over job cuts.",
+        "2024-11-20T09:00+00:00",
+    )
+    assert found.is_strike_news
+    assert [(e.status, e.unions) for e in found.events] == [("ballot", ["UCU"])]
+
+
+def test_strike_abroad_is_not_uk_news() -> None:
+    found = run(
+        "Nurses strike in New York",
+        "Thousands of nurses in New York walked off the job on Monday at two hospitals, their "
+        "association said.",
+        "2023-01-09T15:00+00:00",
+    )
+    assert not found.is_strike_news

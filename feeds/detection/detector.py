@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 
@@ -184,7 +184,7 @@ def _clause_breaks(text: str) -> tuple[tuple[int, int], ...]:
     breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK_RE.finditer(text)]
     for m in _SUBJECT_COMMA_RE.finditer(text):
         ahead = text[m.end() : m.end() + 50]
-        if _subject_start(ahead):
+        if _subject_start(ahead) and not _ends_with_union(text[max(0, m.start() - 40) : m.start()]):
             breaks.append((m.start(), m.end()))
     return tuple(sorted(breaks))
 
@@ -192,6 +192,11 @@ def _clause_breaks(text: str) -> tuple[tuple[int, int], ...]:
 _SUBJECT_COMMA_RE = re.compile(
     r",\s+(?:and\s+|while\s+|but\s+|whereas\s+|with\s+)?|\s+(?:and|while|but|whereas)\s+"
 )
+
+
+def _ends_with_union(before: str) -> bool:
+    """ "GMB, Unison and Unite": a list of unions is one subject, not three clauses."""
+    return any(m.end() == len(before) for m in lx.ANY_UNION_RE.finditer(before))
 
 
 def _subject_start(ahead: str) -> bool:
@@ -364,6 +369,17 @@ def _staff_union(
     return nearby
 
 
+_ALSO_RE = re.compile(r",?\s+as\s+(?:are|is|will|do|does|did|were|was)\b[^.;]{0,80}", re.I)
+
+
+def _also_unions(info: _SentInfo, period: Period, unions: list[str]) -> list[str]:
+    """Unions joined on by a trailing "..., as are ambulance crews in the GMB"."""
+    m = _ALSO_RE.search(info.clean, period.span[1])
+    if m is None:
+        return []
+    return [u for u in _unions_in(m.group(0)) if u not in unions]
+
+
 def _nearest_unions(infos: list[_SentInfo], i: int, title_unions: list[str]) -> list[str]:
     reach = 10 if _is_list_like(infos[i]) else 4
     for j in range(i - 1, max(-1, i - reach), -1):
@@ -456,6 +472,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 unions = info.unions or _staff_union(info, infos, i, title_unions)
             if not unions and len(all_unions) == 1:
                 unions = [next(iter(all_unions))]
+            extra_unions = _also_unions(info, period, unions)
             staff = _staff_in(info.sent.text[c_start:c_end]) or info.staff
             if not staff and prev is not None and prev.dated_strike:
                 staff = prev.staff
@@ -497,6 +514,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                 )
             )
+            if extra_unions:
+                twin = replace(
+                    candidates[-1].event, unions=extra_unions, staff=[], evidence=evidence
+                )
+                candidates.append(replace(candidates[-1], event=twin))
         if (
             loose
             and _LOOSE_RANGE_CONTEXT_RE.search(info.clean)
@@ -526,6 +548,15 @@ def _side(status: str) -> str:
     return "off" if status in OFF_STATUSES else "on"
 
 
+def _splits_off(ev: DetectedEvent, te: DetectedEvent) -> bool:
+    """``ev`` names some of ``te``'s unions (not all) with hours ``te`` does not have."""
+    if not ev.unions or not te.unions or not set(ev.unions) < set(te.unions):
+        return False
+    if not ev.start_has_time:
+        return False
+    return not te.start_has_time or (ev.start, ev.end) != (te.start, te.end)
+
+
 def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
     """One event per union (or unions together), start day and side; the best-timed copy wins."""
     merged: list[_Candidate] = []
@@ -553,6 +584,16 @@ def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
             merged.append(cand)
             continue
         te = target.event
+        if _splits_off(ev, te):
+            # "GMB, Unison and Unite will strike on 21 December ... Unison crews will strike from
+            # midday": a union with its own hours is its own stoppage.
+            te.unions = [u for u in te.unions if u not in ev.unions]
+            merged.append(cand)
+            continue
+        if _splits_off(te, ev):
+            ev.unions = [u for u in ev.unions if u not in te.unions]
+            merged.append(cand)
+            continue
         for name in ev.unions:
             if name not in te.unions:
                 te.unions.append(name)
