@@ -13,6 +13,7 @@ asking with a postcode is the consent, recorded with the bot's wording.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -426,17 +427,36 @@ async def register_webhook(application: Application, settings: Settings) -> None
 
 
 async def run_polling(settings: Settings, engine: Engine, stop: asyncio.Event) -> None:
-    """Worker mode (no public URL): long-poll until ``stop`` is set."""
-    application = build_application(settings, engine, polling=True)
-    async with application:
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=10
-        )
-        await application.start()
-        log.info("telegram polling started")
+    """Worker mode (no public URL): long-poll until ``stop`` is set.
+
+    If Telegram cannot be reached at start the bot retries with a growing pause (up to a minute)
+    instead of giving up; a rejected token is reported once and polling stops.
+    """
+    pause = 1.0
+    while not stop.is_set():
+        application = build_application(settings, engine, polling=True)
         try:
-            await stop.wait()
-        finally:
-            await application.updater.stop()
-            await application.stop()
+            async with application:
+                assert application.updater is not None
+                await application.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=10
+                )
+                await application.start()
+                log.info("telegram polling started")
+                try:
+                    await stop.wait()
+                finally:
+                    await application.updater.stop()
+                    await application.stop()
+            return
+        except InvalidToken:
+            log.error("telegram rejected TELEGRAM_BOT_TOKEN; not polling for messages")
+            return
+        except TelegramError as exc:
+            log.warning(
+                "telegram not reachable; polling will retry",
+                extra={"error": str(exc), "retry_in_s": pause},
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, 60.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,10 +23,12 @@ from notifier.web.app import create_app
 from subscribers import service
 from subscribers.models import Subscriber
 from tests.fakes.telegram_api import (
+    FakeResponse,
     FakeTelegramAPI,
     blocked_by_user,
     callback_update,
     message_update,
+    server_error,
 )
 
 TOKEN = "123456:" + "B" * 30
@@ -277,3 +279,50 @@ def test_operator_added_chat_confirms_by_starting_the_bot(
     assert "signed up" in say(client, api, "/start")
     row = sub(engine)
     assert row is not None and row.status == "active" and row.consent_channel == "telegram"
+
+
+def _poll_in_thread(
+    settings: Settings, engine: Engine
+) -> tuple[threading.Thread, Callable[[], None]]:
+    stop = asyncio.Event()
+    loop = asyncio.new_event_loop()
+    worker = threading.Thread(
+        target=loop.run_until_complete, args=(run_polling(settings, engine, stop),)
+    )
+    worker.start()
+
+    def finish() -> None:
+        if worker.is_alive():
+            loop.call_soon_threadsafe(stop.set)
+        worker.join(timeout=15)
+        loop.close()
+
+    return worker, finish
+
+
+def test_polling_retries_until_telegram_answers(
+    engine: Engine, database_url: str, api: FakeTelegramAPI
+) -> None:
+    api.enqueue("getMe", server_error())
+    worker, finish = _poll_in_thread(_settings(database_url, api), engine)
+    try:
+        api.push_update(message_update(CHAT, "/help"))
+        api.wait_for("sendMessage", 1, timeout=15)
+    finally:
+        finish()
+    assert not worker.is_alive()
+    assert [c.status for c in api.calls("getMe")][:2] == [500, 200]
+    assert "/settings" in api.sent_texts(CHAT)[0]
+
+
+def test_polling_gives_up_on_a_rejected_token(
+    engine: Engine, database_url: str, api: FakeTelegramAPI
+) -> None:
+    api.enqueue(
+        "getMe", FakeResponse(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+    )
+    worker, finish = _poll_in_thread(_settings(database_url, api), engine)
+    worker.join(timeout=10)
+    finished = not worker.is_alive()
+    finish()
+    assert finished and len(api.calls("getMe")) == 1 and api.calls("getUpdates") == []
