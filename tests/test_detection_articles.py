@@ -373,3 +373,31 @@ def test_strike_abroad_is_not_uk_news() -> None:
         "2023-01-09T15:00+00:00",
     )
     assert not found.is_strike_news
+
+
+def test_staff_named_without_union_is_still_industrial_action() -> None:
+    found = run(
+        "Physiotherapists walk out tomorrow",
+        "Physiotherapists will walk out tomorrow from 8am until 4pm.",
+        "2023-01-25T10:00+00:00",
+    )
+    assert found.is_strike_news
+    assert walkouts(found) == [("2023-01-26T08:00", "2023-01-26T16:00", "announced", ("CSP",))]
+
+
+def test_headline_with_colon_and_range() -> None:
+    found = run(
+        "Doctors' strike: 7am Friday 20 December to 7am Friday 27 December",
+        "Resident doctors in the BMA will walk out over Christmas.",
+        "2024-12-05T10:00+00:00",
+    )
+    assert walkouts(found) == [("2024-12-20T07:00", "2024-12-27T07:00", "announced", ("BMA",))]
+
+
+def test_tv_drama_named_strike_is_not_news() -> None:
+    found = run(
+        "Strike: The Ink Black Heart - when is it on?",
+        "The detective drama Strike returns tonight at 9pm on Sunday with a two-part story.",
+        "2023-12-10T09:00+00:00",
+    )
+    assert not found.is_strike_news

@@ -307,3 +307,26 @@ def test_generated_separate_days_list(days: int) -> None:
     assert [p[0].day for p in spans(f"Strikes on {phrase}.", "2023-02-01T09:00")] == [
         date(2023, 3, int(n)) for n in numbers
     ]
+
+
+class TestHolidays:
+    def test_christmas_days(self) -> None:
+        assert spans("on Christmas Eve and Boxing Day", "2023-12-10T10:00") == [
+            (day(2023, 12, 24), None),
+            (day(2023, 12, 26), None),
+        ]
+
+    def test_easter_moves_each_year(self) -> None:
+        assert spans("on Good Friday and Easter Monday", "2024-03-10T10:00") == [
+            (day(2024, 3, 29), None),
+            (day(2024, 4, 1), None),
+        ]
+
+    def test_bank_holidays(self) -> None:
+        assert spans("over the early May bank holiday", "2023-04-14T10:00") == [
+            (day(2023, 5, 1), None)
+        ]
+        assert spans("on the August bank holiday", "2025-07-01T10:00") == [(day(2025, 8, 25), None)]
+
+    def test_new_year_across_the_year_end(self) -> None:
+        assert spans("from New Year's Day", "2024-12-20T10:00") == [(day(2025, 1, 1), None)]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
+from dateutil.easter import easter
+
 from config.db_types import UK_TZ
 
 MONTHS: dict[str, int] = {
@@ -120,6 +122,10 @@ _TOKEN_RE = re.compile(
   | (?P<trange>(?:(?:from|between)\s+)?(?P<t1>{_TIME})\s*(?:-|–|—|to|until|till|and)\s*
         (?P<t2>{_TIME}))
   | (?P<time>{_TIME})
+  | (?P<hol>\b(?:christmas\s+eve|christmas\s+day|boxing\s+day|new\s+year'?s\s+eve
+        |new\s+year'?s\s+day|good\s+friday|easter\s+sunday|easter\s+monday|easter\s+saturday
+        |early\s+may\s+bank\s+holiday|may\s+day\s+bank\s+holiday|spring\s+bank\s+holiday
+        |(?:august|summer)\s+bank\s+holiday(?:\s+monday)?)\b)
   | (?P<rel>\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|yesterday|this\s+morning
         |this\s+afternoon|this\s+evening)\b)
   | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
@@ -223,6 +229,49 @@ def nearest_year(
         # Ties go to the future: reports look forward more often than back.
         delta = (candidate - anchor).days
         key = (mismatch, wrong_side, delta if delta >= 0 else -delta + 1)
+        if best is None or key < best[0]:
+            best = (key, candidate)
+    return best[1] if best else None
+
+
+def _holiday_in(name: str, year: int) -> date | None:
+    """UK (England and Wales) public holidays and the named days around them."""
+    key = " ".join(name.lower().replace("'", "").split())
+    fixed = {
+        "christmas eve": (12, 24),
+        "christmas day": (12, 25),
+        "boxing day": (12, 26),
+        "new years eve": (12, 31),
+        "new years day": (1, 1),
+    }
+    if key in fixed:
+        return date(year, *fixed[key])
+    easter_day = easter(year)
+    offsets = {"good friday": -2, "easter saturday": -1, "easter sunday": 0, "easter monday": 1}
+    if key in offsets:
+        return easter_day + timedelta(days=offsets[key])
+    if key in ("early may bank holiday", "may day bank holiday"):
+        first = date(year, 5, 1)
+        return first + timedelta(days=(7 - first.weekday()) % 7)
+    if key == "spring bank holiday":
+        last = date(year, 5, 31)
+        return last - timedelta(days=last.weekday())
+    if key.startswith(("august bank holiday", "summer bank holiday")):
+        last = date(year, 8, 31)
+        return last - timedelta(days=last.weekday())
+    return None
+
+
+def nearest_holiday(name: str, anchor: date, past: bool = False) -> date | None:
+    """The occurrence of a named holiday nearest to ``anchor`` (before it, in the past tense)."""
+    best: tuple[tuple[int, int], date] | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        candidate = _holiday_in(name, year)
+        if candidate is None:
+            continue
+        delta = (candidate - anchor).days
+        wrong_side = 1 if past and candidate >= anchor else 0
+        key = (wrong_side, delta if delta >= 0 else -delta + 1)
         if best is None or key < best[0]:
             best = (key, candidate)
     return best[1] if best else None
@@ -386,6 +435,11 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
                 tokens.append(
                     _Token("time", m.start(), m.end(), times=(a[0], None), midnight=(a[1], False))
                 )
+        elif m.group("hol"):
+            past = past_sentence or _past_before(sentence, m.start())
+            when = nearest_holiday(m.group("hol"), today, past)
+            if when is not None:
+                tokens.append(_Token("dates", m.start(), m.end(), days=[when]))
         elif m.group("rel"):
             word = " ".join(m.group("rel").lower().split())
             offset = {"tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}.get(word, 0)

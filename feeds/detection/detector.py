@@ -435,7 +435,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     article_text = f"{article.title}\n{article.text}"
     fallback_topic = _topic(all_staff, [u for u, _ in all_unions.most_common()], "")
     if not fallback_topic:
-        fallback_topic = "other_nhs" if re.search(r"\bNHS\b|hospital", article_text) else "councils"
+        fallback_topic = (
+            "other_nhs" if re.search(r"\bNHS\b|hospital", article_text, re.I) else "councils"
+        )
 
     lead_codes: list[str] = []
     for lead in infos[:3]:
@@ -707,7 +709,7 @@ def _is_strike_news(
         return False, 0.9
     title = infos[0] if infos and infos[0].sent.is_title else None
     title_strike = bool(title and title.strike)
-    labour = any(i.unions for i in strike_infos) or bool(
+    labour = any(i.unions or i.staff for i in strike_infos) or bool(
         lx.LABOUR_CONTEXT_RE.search(" ".join(i.clean for i in strike_infos))
     )
     if not labour:

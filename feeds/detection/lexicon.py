@@ -185,7 +185,8 @@ DISTRACTOR_RE = re.compile(
     r"|strikes?\s+deal|struck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance)"
     r"|struck\s+off|strikers?\b|strike\s+rate|strike\s+force|three\s+strikes|strike\s+out"
     r"|strike\s+(?:a|the)\s+ball|perfect\s+game|bowl(?:er|ing)|strike\s+gold|strikes?\s+back"
-    r"|lucky\s+strike|cormoran\s+strike|strike:\s|struck\s+by|strikingly|striking\s+(?:image|"
+    r"|lucky\s+strike|cormoran\s+strike|(?-i:^Strike:\s+The\s+[A-Z]\w*)|(?:drama|series|novel"
+    r"|adaptation|detective)\s+strike|struck\s+by|strikingly|striking\s+(?:image|"
     r"resemblance|feature|design|photo|view|contrast|example|similarit\w*))",
     re.I,
 )
