@@ -105,6 +105,7 @@ def test_subscribe_page_is_accessible_without_javascript(client: TestClient) -> 
     assert page.inputs["phone"]["type"] == "tel"
     assert ATTRIBUTION.split(".")[0] in t(resp)
     assert "https://t.me/strike_alerts_test_bot" in t(resp)
+    assert "text your postcode to <strong>07700 900001</strong>" in t(resp)
 
 
 def test_full_signup_by_code(client: TestClient, twilio: FakeTwilio, engine: Engine) -> None:

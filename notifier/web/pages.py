@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import phonenumbers
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -50,6 +51,20 @@ def code_message(code: str) -> str:
     )
 
 
+def display_number(e164: str | None) -> str | None:
+    """``+447700900001`` -> ``07700 900001``: how people in the UK write a number."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, "GB")
+    except phonenumbers.NumberParseException:
+        return e164
+    fmt = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(
+        number, fmt.NATIONAL if number.country_code == 44 else fmt.INTERNATIONAL
+    )
+
+
 def _render(
     request: Request, template: str, title: str, status_code: int = 200, **context: Any
 ) -> Response:
@@ -59,7 +74,7 @@ def _render(
         "errors": {},
         "values": {},
         "attribution": ATTRIBUTION,
-        "sms_number": settings.twilio_from_number,
+        "sms_number": display_number(settings.twilio_from_number),
         "telegram_username": settings.telegram_bot_username,
     }
     base.update(context)
