@@ -23,7 +23,7 @@ from feeds.models import Article, Feed, Strike, StrikeChange, StrikeSource
 from feeds.strikes.authority import Authority, authority_for
 from feeds.strikes.merge import PENDING, AreaCover, merge_article
 from feeds.strikes.state import Report, ReportError, report_from_event
-from feeds.strikes.store import apply_decision, load_candidates
+from feeds.strikes.store import CandidateCache, apply_decision
 
 log = logging.getLogger(__name__)
 
@@ -211,8 +211,9 @@ def _merge_one(
     cover: AreaCover | None,
     summary: PipelineSummary,
     sourced: set[tuple[int, int]],
+    cache: CandidateCache,
 ) -> None:
-    candidates = load_candidates(session, reports)
+    candidates = cache.for_reports(reports)
     decisions = merge_article(candidates, reports, now, approval_threshold=threshold, cover=cover)
     touched: set[int] = set()
     created: dict[str, Strike] = {}  # merge key -> row, for later reports of the same article
@@ -236,6 +237,7 @@ def _merge_one(
             sourced=sourced,
         )
         assert applied is not None
+        cache.remember(applied.strike_id, decision.strike)
         if key is None:
             assert applied.row is not None
             created[decision.strike.key] = applied.row
@@ -289,6 +291,7 @@ def process_articles(
         )
         merged_before = _already_merged(session, [a.id for a in articles if a.id is not None])
         sourced: set[tuple[int, int]] = set()
+        cache = CandidateCache(session)
         for article in articles:
             assert article.id is not None
             summary.articles += 1
@@ -318,7 +321,15 @@ def process_articles(
             reports = _reports(article, ainput, detection, authority, finder, summary)
             if reports:
                 _merge_one(
-                    session, article, reports, now, approval_threshold, area_cover, summary, sourced
+                    session,
+                    article,
+                    reports,
+                    now,
+                    approval_threshold,
+                    area_cover,
+                    summary,
+                    sourced,
+                    cache,
                 )
         session.commit()
     except BaseException:

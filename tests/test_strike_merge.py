@@ -583,3 +583,18 @@ def test_reports_naming_region_and_trust_are_one_walkout_with_the_area_table() -
     assert joined.outcome == "merged" and joined.matched_key == first.strike.key
     (held,) = [c for c in joined.changes if c.kind == "times_changed"]
     assert held.approval == "pending"  # newer national news against the union's own hours
+
+
+def test_new_hours_for_one_of_several_employers_are_held() -> None:
+    ledger = Ledger()
+    ledger.feed(
+        report(
+            event(employers=("SECAmb", "London Ambulance Service")), UNION, "2026-01-05T10:00", 1
+        )
+    )
+    d = ledger.feed(
+        report(event(employers=("SECAmb",), start="2026-01-21T00:01"), UNION, "2026-01-08T10:00", 2)
+    )
+    (held,) = d.changes
+    assert held.approval == "pending" and "names only SECAmb" in held.reason
+    assert ledger.only().start == uk("2026-01-21T07:00")

@@ -302,7 +302,22 @@ def _time_facts(state: StrikeState, report: Report) -> list[_Fact]:
     applies, reason, held = _conflict(state, report, "hours")
     if not applies:
         return [_Fact("ignored", {}, reason)]
+    partial = _names_part_only(state, report)
+    if held is None and partial:
+        held = (
+            f"the report names only {partial} of the strike's employers; the others may keep "
+            "their hours"
+        )
     return [_Fact("times_changed", fields, reason, held=held, decides=True)]
+
+
+def _names_part_only(state: StrikeState, report: Report) -> str:
+    """The employers a report names when they are only some of a strike's (else "")."""
+    mine = {employer_key(e) for e in report.employers}
+    theirs = {employer_key(e) for e in state.employers}
+    if not mine or len(theirs) < 2 or not mine < theirs:
+        return ""
+    return ", ".join(e for e in report.employers)
 
 
 def _status_facts(state: StrikeState, report: Report) -> list[_Fact]:

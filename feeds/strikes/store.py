@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_
@@ -57,21 +57,31 @@ def area_codes_by_strike(session: Session, strike_ids: Sequence[int]) -> dict[in
     codes: dict[int, set[str]] = {i: set() for i in strike_ids}
     if not strike_ids:
         return codes
-    rows = session.exec(select(StrikeArea).where(col(StrikeArea.strike_id).in_(strike_ids)))
-    for area in rows:
-        codes[area.strike_id].add(area.area_code)
+    rows = session.execute(
+        select(StrikeArea.strike_id, StrikeArea.area_code).where(
+            col(StrikeArea.strike_id).in_(strike_ids)
+        )
+    )
+    for strike_id, code in rows:
+        codes[strike_id].add(code)
     return codes
 
 
 def load_candidates(session: Session, reports: Sequence[Report]) -> list[StrikeState]:
     """Strikes any of ``reports`` could be: walkouts on the same UK days, recent disputes."""
+    days = {uk_date(r.start) for r in reports if r.start is not None}
+    published = [r.published for r in reports if r.is_dispute_only]
+    return _query_candidates(session, days, published)
+
+
+def _query_candidates(
+    session: Session, days: set[date], published: list[datetime]
+) -> list[StrikeState]:
     clauses = []
-    days = sorted({uk_date(r.start) for r in reports if r.start is not None})
-    for day in days:
+    for day in sorted(days):
         lo = uk_day_start(day) - timedelta(hours=1)
         hi = uk_day_start(day) + timedelta(days=1, hours=1)
         clauses.append((col(Strike.start) >= lo) & (col(Strike.start) < hi))
-    published = [r.published for r in reports if r.is_dispute_only]
     if published:
         lo, hi = min(published) - DISPUTE_WINDOW, max(published) + DISPUTE_WINDOW
         clauses.append(
@@ -81,21 +91,50 @@ def load_candidates(session: Session, reports: Sequence[Report]) -> list[StrikeS
         )
     if not clauses:
         return []
-    pairs = session.exec(
-        select(Strike, StrikeArea.area_code)
-        .join(StrikeArea, col(StrikeArea.strike_id) == col(Strike.id), isouter=True)
-        .where(or_(*clauses))
-        .order_by(col(Strike.id))
-    )
-    rows: dict[int, Strike] = {}
-    codes: dict[int, list[str]] = {}
-    for strike, code in pairs:
-        assert strike.id is not None
-        rows[strike.id] = strike
-        codes.setdefault(strike.id, [])
-        if code is not None:
-            codes[strike.id].append(code)
-    return [state_from_row(rows[i], sorted(codes[i])) for i in rows]
+    rows = list(session.exec(select(Strike).where(or_(*clauses)).order_by(col(Strike.id))))
+    codes = area_codes_by_strike(session, [r.id for r in rows if r.id is not None])
+    states = [state_from_row(r, sorted(codes[r.id or 0])) for r in rows]
+    return [
+        s
+        for s in states
+        if not days or s.start is None or uk_date(s.start) in days or not s.is_walkout
+    ]
+
+
+class CandidateCache:
+    """Strike states already read in this transaction, so a long backlog reads each day once.
+
+    Only valid while the caller's transaction is the only writer of the strikes it holds, which
+    is how the pipeline runs; every state written is passed to :meth:`remember`.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._days: set[date] = set()
+        self._states: dict[int, StrikeState] = {}
+
+    def for_reports(self, reports: Sequence[Report]) -> list[StrikeState]:
+        days = {uk_date(r.start) for r in reports if r.start is not None}
+        missing = days - self._days
+        if missing:
+            for state in _query_candidates(self._session, missing, []):
+                assert state.id is not None
+                self._states.setdefault(state.id, state)
+            self._days |= missing
+        found = {
+            i: s
+            for i, s in self._states.items()
+            if s.start is not None and uk_date(s.start) in days
+        }
+        published = [r.published for r in reports if r.is_dispute_only]
+        if published:
+            for state in _query_candidates(self._session, set(), published):
+                assert state.id is not None
+                found[state.id] = self._states.get(state.id, state)
+        return [found[i] for i in sorted(found)]
+
+    def remember(self, strike_id: int, state: StrikeState) -> None:
+        self._states[strike_id] = replace(state, id=strike_id)
 
 
 def _unique_key(session: Session, key: str) -> str:
