@@ -401,3 +401,49 @@ def test_tv_drama_named_strike_is_not_news() -> None:
         "2023-12-10T09:00+00:00",
     )
     assert not found.is_strike_news
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The strike, announced on 5 January, will take place on 18 January, Unison said.",
+            [("2023-01-18", None, "announced", ("Unison",))],
+        ),
+        ("The RCN has until 31 January to call further strike action under its mandate.", []),
+        ("The ballot for strike action runs from 10 to 24 February, the NEU said.", []),
+        ("Nurses will strike before 6 March unless talks resume, the RCN warned.", []),
+        (
+            "Strikes have been held since 15 December by RCN members, who will walk out again on "
+            "18 January.",
+            [("2023-01-18", None, "announced", ("RCN",))],
+        ),
+    ],
+)
+def test_dates_that_are_not_walkout_starts(
+    text: str, expected: list[tuple[str | None, str | None, str, tuple[str, ...]]]
+) -> None:
+    assert walkouts(run("Strike news", text, "2023-01-16T10:00+00:00")) == expected
+
+
+def test_conditional_suspension_stays_on() -> None:
+    found = run(
+        "Strikes could be suspended",
+        "Unite said strikes on 6 and 7 February will be suspended if the government makes an "
+        "offer.",
+        "2023-01-16T10:00+00:00",
+    )
+    assert [w[2] for w in walkouts(found)] == ["announced", "announced"]
+
+
+def test_one_date_off_and_another_on_in_one_sentence() -> None:
+    found = run(
+        "One strike day off",
+        "GMB's strike on 6 February has been called off, but the walkout on 7 February will go "
+        "ahead.",
+        "2023-01-16T10:00+00:00",
+    )
+    assert walkouts(found) == [
+        ("2023-02-06", None, "cancelled", ("GMB",)),
+        ("2023-02-07", None, "going_ahead", ("GMB",)),
+    ]

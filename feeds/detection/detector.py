@@ -223,6 +223,10 @@ def _cue(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
             continue
         if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+)?$", before, re.I):
             continue
+        if re.search(
+            r"^[^.;]{0,60}?\b(?:if|unless|should\s+(?:the|ministers|talks))\b", text[m.end() :]
+        ):
+            continue  # "will be suspended if ministers make an offer"
         if re.search(r"\bto\s+$", before) and not re.search(
             r"\b(?:decided|decides|voted|votes|agreed|agrees|chose|opted|forced)\s+to\s+$",
             before,
@@ -304,6 +308,13 @@ def _is_past(period: Period, published: datetime, before: str = "") -> bool:
     return period.start.day < published.date()
 
 
+_NOT_A_START_RE = re.compile(
+    r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since)\s+"
+    r"(?:the\s+(?:end\s+of\s+)?)?$",
+    re.I,
+)
+
+
 def _is_list_like(info: _SentInfo) -> bool:
     text = info.sent.text
     return bool(
@@ -328,6 +339,8 @@ def _date_is_strike_date(
         return False
     if lx.REPORTING_BEFORE_RE.search(text[max(0, pos - 40) : pos]):
         return False
+    if _NOT_A_START_RE.search(text[max(0, pos - 30) : pos]) and not period.continuous:
+        return False  # "the union has until 31 January", "before 6 March": a limit, not a start
     if lx.NOT_STRIKE_AFTER_RE.match(after):
         return False
     if other_near:
