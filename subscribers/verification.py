@@ -159,6 +159,14 @@ def request_code(
         )
     if purpose != "subscribe" and (sub is None or sub.status == service.FORGOTTEN):
         raise service.NotSubscribed("That number is not signed up for strike alerts.")
+    if purpose == "subscribe" and sub is not None and sub.status == service.ACTIVE:
+        assert sub.id is not None
+        have = service.postcodes_of(session, sub.id)
+        if normalised_postcode not in have and len(have) >= settings.max_postcodes:
+            raise service.TooManyPostcodes(
+                f"This number already gets alerts for {settings.max_postcodes} postcodes, the "
+                "most allowed. Text CHANGE and a postcode to our number to replace them."
+            )
     check_throttles(session, settings, phone=number, ip=ip, now=now)
     if sub is None or sub.status == service.FORGOTTEN:
         sub = service.new_pending_subscriber(session, settings, "sms", number, now)

@@ -178,3 +178,25 @@ def test_old_codes_and_their_ip_addresses_are_purged(engine: Engine, settings: S
     with Session(engine) as s:
         (left,) = s.exec(select(VerificationCode)).all()
         assert left.created_at == NOW + timedelta(days=2)
+
+
+def test_active_number_adds_a_postcode_but_not_past_the_limit(
+    engine: Engine, settings: Settings
+) -> None:
+    with session_scope(engine) as s:
+        service.subscribe_now(
+            s,
+            settings,
+            channel="sms",
+            address=PHONE,
+            postcodes=["LS1 4DY", "M1 1AE"],
+            consent_channel="sms",
+            now=NOW,
+        )
+    issued = issue(engine, settings, postcode="SW1A 1AA")
+    result = check(engine, settings, issued.code)
+    assert result.ok and result.postcodes == ("LS1 4DY", "M1 1AE", "SW1A 1AA")
+    with pytest.raises(service.TooManyPostcodes, match="CHANGE"):
+        issue(engine, settings, postcode="EH1 1YZ", at=NOW + timedelta(minutes=1))
+    with Session(engine) as s:
+        assert len(s.exec(select(VerificationCode)).all()) == 1
