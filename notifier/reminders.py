@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, func, literal, select
+from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
@@ -32,6 +32,7 @@ from notifier.fanout import (
     CHANGE,
     OUTBOX,
     STRIKE,
+    STRIKE_AREA,
     SUB,
     area_subscribers,
     dedupe_expr,
@@ -60,6 +61,8 @@ COUNT_REFRESH = timedelta(minutes=30)
 CATCH_UP_EVERY = timedelta(minutes=10)
 # How far ahead walkouts are planned: long enough for the biggest early start to be seen.
 HORIZON = timedelta(days=7)
+# Two walkout records this close together (end of one to start of the next) are one walkout.
+CONTINUATION_GAP = timedelta(hours=18)
 
 PLAN: Any = SQLModel.metadata.tables["reminder_plan"]
 
@@ -257,6 +260,66 @@ class ReminderSummary:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class WalkoutDay:
+    """What the continuation rule needs to know about one strike record."""
+
+    strike_id: int
+    start: datetime
+    end: datetime | None
+    topic: str
+    unions: str
+    areas: frozenset[str]
+
+
+def continues_another(day: WalkoutDay, others: Iterable[WalkoutDay]) -> bool:
+    """The record is the next day of a walkout that started before it. Pure.
+
+    Some sources report each day of a multi-day walkout separately; the reminder before the
+    first day covers them all. A day continues another when the same unions stop the same kind
+    of work in a shared area and at most CONTINUATION_GAP passes between the two.
+    """
+    for other in others:
+        if (
+            other.strike_id != day.strike_id
+            and other.topic == day.topic
+            and other.unions == day.unions
+            and other.start < day.start
+            and other.end is not None
+            and other.end >= day.start - CONTINUATION_GAP
+            and other.areas & day.areas
+        ):
+            return True
+    return False
+
+
+def _walkout_days(conn: Connection, since: datetime, until: datetime) -> list[WalkoutDay]:
+    """Walkouts still on that overlap [since, until], with their area codes."""
+    s = STRIKE.c
+    rows = conn.execute(
+        select(s.id, s.start, s.end, s.topic, s.unions).where(
+            s.start.is_not(None),
+            s.start <= until,
+            or_(s.end.is_(None), s.end >= since),
+            s.status.in_(sorted(ON_STATUSES)),
+        )
+    ).all()
+    if not rows:
+        return []
+    areas: dict[int, set[str]] = {}
+    ids = [int(r[0]) for r in rows]
+    for strike_id, code in conn.execute(
+        select(STRIKE_AREA.c.strike_id, STRIKE_AREA.c.area_code).where(
+            STRIKE_AREA.c.strike_id.in_(ids)
+        )
+    ):
+        areas.setdefault(int(strike_id), set()).add(str(code))
+    return [
+        WalkoutDay(int(r[0]), r[1], r[2], str(r[3]), str(r[4]), frozenset(areas.get(int(r[0]), ())))
+        for r in rows
+    ]
+
+
 def upcoming_strikes(conn: Connection, now: datetime) -> list[tuple[int, datetime, str]]:
     """Walkouts still on, starting within the horizon, whose existence was approved and sent."""
     s = STRIKE.c
@@ -280,8 +343,16 @@ def upcoming_strikes(conn: Connection, now: datetime) -> list[tuple[int, datetim
             announced,
         )
         .order_by(s.start, s.id)
-    )
-    return [(int(r[0]), r[1], str(r[2])) for r in rows]
+    ).all()
+    if not rows:
+        return []
+    days = _walkout_days(conn, now - CONTINUATION_GAP, now + HORIZON)
+    by_id = {d.strike_id: d for d in days}
+    return [
+        (int(r[0]), r[1], str(r[2]))
+        for r in rows
+        if not (int(r[0]) in by_id and continues_another(by_id[int(r[0])], days))
+    ]
 
 
 def audience_filter(strike_id: int, topic: str) -> ColumnElement[bool]:

@@ -267,3 +267,23 @@ def test_late_catch_up_waits_for_quiet_hours_but_chosen_late_time_does_not(
     rows = reminder_rows(engine)
     assert rows[usual.id].not_before == datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
     assert rows[owl.id].not_before == at("22:30")  # they asked for a late reminder
+
+
+def test_walkout_reported_day_by_day_gets_one_reminder(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    sub = add_subscriber(session)
+    day = timedelta(days=1)
+    first = announced(session, engine, settings)  # 14th 07:00-19:00
+    second = announced(session, engine, settings, start=START + day, end=END + day)
+    later = announced(session, engine, settings, start=START + 3 * day, end=END + 3 * day)
+
+    for n in range(4):
+        queue_due_reminders(engine, settings, at("18:00") + n * day)
+
+    keys = sorted(r.dedupe_key for r in outbox(engine) if r.kind == "reminder")
+    assert keys == [
+        f"reminder:{first.id}:2026-01-14:{sub.id}",
+        f"reminder:{later.id}:2026-01-17:{sub.id}",
+    ]
+    assert second.id not in {r.strike_id for r in outbox(engine) if r.kind == "reminder"}
