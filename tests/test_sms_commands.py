@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.topics import HEALTH_TOPICS, TOPICS
 from notifier.gsm import is_gsm, segment_count
@@ -184,3 +186,22 @@ def test_long_postcode_errors_are_cut_to_one_segment() -> None:
     assert reply.startswith("ZZ1 1ZZ looks like a postcode") and "LS1 4DY" in reply
     assert segment_count(reply) == 1
     assert sms.reply_postcode_problem("Bad postcode.") == "Bad postcode."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_without_error(body: str) -> None:
+    command = parse_sms(body)
+    assert command.kind in Kind
+    if command.kind in (Kind.JOIN, Kind.CHANGE) and command.error is None:
+        assert command.postcode
+    if command.kind is Kind.REMIND and command.error is None:
+        assert command.remind_at is not None and len(command.remind_at) == 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 23), st.integers(0, 59))
+def test_every_time_round_trips(hour: int, minute: int) -> None:
+    hhmm = f"{hour:02d}:{minute:02d}"
+    assert sms.parse_time(hhmm) == hhmm
+    assert sms.parse_time(sms.say_time(hhmm)) == hhmm
