@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from config.db_types import UTCDateTime
@@ -15,22 +15,33 @@ class OutboxMessage(SQLModel, table=True):
 
     ``dedupe_key`` is ``change:<strike_change_id>:<subscriber_id>`` or
     ``reminder:<strike_id>:<start date>:<subscriber_id>``.
+
+    No foreign keys and few indexes on purpose: fan-out writes up to a million rows in one
+    ``INSERT ... SELECT`` from the very rows they would reference, and per-row constraint checks
+    and index upkeep were most of its time. Subscribers, strikes and changes are never deleted
+    (FORGET blanks the address), so the references cannot dangle.
     """
 
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "not_before"),
         Index("ix_outbox_subscriber", "subscriber_id", "status"),
-        Index("ix_outbox_strike", "strike_id", "kind"),
+        # Only sent rows have a provider id: a partial index costs nothing when queueing.
+        Index(
+            "ix_outbox_message_provider_message_id",
+            "provider_message_id",
+            postgresql_where=text("provider_message_id IS NOT NULL"),
+            sqlite_where=text("provider_message_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True, max_length=120)
-    subscriber_id: int = Field(foreign_key="subscriber.id")
+    subscriber_id: int
     channel: str = Field(max_length=10)
     kind: str = Field(max_length=20)  # announced | changed | called_off | reminder | reply
-    strike_id: int | None = Field(default=None, foreign_key="strike.id")
-    strike_change_id: int | None = Field(default=None, foreign_key="strike_change.id")
+    strike_id: int | None = None
+    strike_change_id: int | None = None
     body: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(default="pending", max_length=12)  # pending/sending/sent/dead
     attempts: int = 0
@@ -38,7 +49,7 @@ class OutboxMessage(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=64)
-    provider_message_id: str | None = Field(default=None, max_length=64, index=True)
+    provider_message_id: str | None = Field(default=None, max_length=64)
     provider_status: str | None = Field(default=None, max_length=20)
     error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_type=UTCDateTime)
