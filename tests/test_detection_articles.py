@@ -447,3 +447,27 @@ def test_one_date_off_and_another_on_in_one_sentence() -> None:
         ("2023-02-06", None, "cancelled", ("GMB",)),
         ("2023-02-07", None, "going_ahead", ("GMB",)),
     ]
+
+
+def test_a_union_page_speaks_for_its_own_union() -> None:
+    found = run(
+        "Our members will walk out",
+        "Our ambulance members will walk out on 3 March over unsafe staffing levels.",
+        "2025-02-20T10:00+00:00",
+        source="GMB",
+        publisher_kind="union",
+    )
+    assert walkouts(found) == [("2025-03-03", None, "announced", ("GMB",))]
+
+
+def test_a_trust_page_names_itself_as_employer() -> None:
+    found = run(
+        "Industrial action: information for patients",
+        "Resident doctors in the BMA will strike from 7am on Friday 25 July until 7am on "
+        "Wednesday 30 July 2025. Please attend appointments unless we contact you.",
+        "2025-07-10T12:00+01:00",
+        source="Leeds Teaching Hospitals NHS Trust",
+        publisher_kind="nhs_trust",
+    )
+    assert walkouts(found) == [("2025-07-25T07:00", "2025-07-30T07:00", "announced", ("BMA",))]
+    assert found.events[0].employers == ["Leeds Teaching Hospitals NHS Trust"]

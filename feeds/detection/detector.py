@@ -452,6 +452,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             "other_nhs" if re.search(r"\bNHS\b|hospital", article_text, re.I) else "councils"
         )
 
+    # A union's or trust's own page often says "our members" / "the trust" without its name.
+    source_unions = _unions_in(article.source) if article.publisher_kind == "union" else []
+    source_employers = [article.source] if article.publisher_kind == "nhs_trust" else []
     lead_codes: list[str] = []
     for lead in infos[:3]:
         if lead.strike or lead.sent.is_title:
@@ -487,13 +490,15 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 unions = info.unions or _staff_union(info, infos, i, title_unions)
             if not unions and len(all_unions) == 1:
                 unions = [next(iter(all_unions))]
+            if not unions:
+                unions = list(source_unions)
             extra_unions = _also_unions(info, period, unions)
             staff = _staff_in(info.sent.text[c_start:c_end]) or info.staff
             if not staff and prev is not None and prev.dated_strike:
                 staff = prev.staff
             if not staff:
-                staff = [st for st in all_staff[:2]]
-            employers = _employers_in(info.sent.text)
+                staff = list(dict.fromkeys(all_staff))[:1]
+            employers = _employers_in(info.sent.text) or list(source_employers)
             areas, area_codes = _places_in(info.sent.text, places)
             if not area_codes:
                 area_codes = list(lead_codes) or list(article.default_areas)
@@ -685,6 +690,8 @@ def _ballot_and_deal_mentions(
         if status is None:
             continue
         unions = info.unions or _nearest_unions(infos, i, title_unions)
+        if not unions and article.publisher_kind == "union":
+            unions = _unions_in(article.source)
         key_unions = unions or [""]
         fresh = [u for u in key_unions if (status, u) not in seen]
         if not fresh:

@@ -319,6 +319,7 @@ REPORTING_BEFORE_RE = re.compile(
     r"\s+(?:\w+\s+)?$"
     r"|\b(?:years?|months?|weeks?|days?)\s+ago\s*$"
     r"|\b(?:broke\s+up|collapsed|failed|ended|finished|stalled)\s+(?:\w+\s+){0,4}$"
+    r"|\boff\s+$"
     r"|\b(?:apart\s+from|except(?:\s+for)?|other\s+than|excluding)\s+(?:on\s+)?$",
     re.I,
 )
