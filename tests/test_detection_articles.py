@@ -471,3 +471,49 @@ def test_a_trust_page_names_itself_as_employer() -> None:
     )
     assert walkouts(found) == [("2025-07-25T07:00", "2025-07-30T07:00", "announced", ("BMA",))]
     assert found.events[0].employers == ["Leeds Teaching Hospitals NHS Trust"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Minimum service levels law",
+            "The anti-strike law will require minimum service levels on strike days, ministers "
+            "said. Unions called the plans an attack on the right to strike.",
+        ),
+        (
+            "Strikes cost hospitals millions",
+            "Strikes by porters cost the trust £2m last year, a report says. The walkouts led to "
+            "thousands of appointments being rescheduled.",
+        ),
+        (
+            "Pupils walk out over climate",
+            "Hundreds of pupils staged a walkout from lessons on Friday to join a climate protest.",
+        ),
+        (
+            "Nurses in Ireland to strike",
+            "Nurses in the Republic of Ireland will strike on 30 January, the INMO said.",
+        ),
+    ],
+)
+def test_policy_retrospective_and_non_industrial_mentions(title: str, text: str) -> None:
+    assert not run(title, text, "2024-01-16T10:00+00:00").is_strike_news
+
+
+def test_pay_ballot_without_the_word_strike_is_news() -> None:
+    found = run(
+        "Teachers to be balloted",
+        "The NEU will ballot members in England over pay in the autumn, the union said.",
+        "2024-01-16T10:00+00:00",
+    )
+    assert found.is_strike_news
+    assert [(e.status, e.unions) for e in found.events] == [("ballot", ["NEU"])]
+
+
+def test_northern_ireland_is_the_uk() -> None:
+    found = run(
+        "Bus drivers in Northern Ireland to strike",
+        "Translink bus drivers in Northern Ireland will strike on 30 January, Unite and GMB said.",
+        "2024-01-16T10:00+00:00",
+    )
+    assert walkouts(found) == [("2024-01-30", None, "announced", ("Unite", "GMB"))]

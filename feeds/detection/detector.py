@@ -718,6 +718,9 @@ def _ballot_and_deal_mentions(
     return out
 
 
+_PAY_DISPUTE_RE = re.compile(r"\b(?:pay|dispute|industrial\s+action|conditions|staffing)\b", re.I)
+
+
 def _is_strike_news(
     infos: list[_SentInfo],
     walkouts: list[DetectedEvent],
@@ -726,7 +729,16 @@ def _is_strike_news(
 ) -> tuple[bool, float]:
     strike_infos = [i for i in infos if i.strike]
     if not strike_infos:
-        return False, 0.9
+        # "The NEU will ballot members over pay": a ballot in a dispute is news without the word
+        # "strike".
+        pay_ballots = [
+            e
+            for e in others
+            if e.unions
+            and e.status == "ballot"
+            and any(_PAY_DISPUTE_RE.search(s) for s in e.evidence)
+        ]
+        return (True, 0.6) if pay_ballots else (False, 0.9)
     title = infos[0] if infos and infos[0].sent.is_title else None
     title_strike = bool(title and title.strike)
     labour = any(i.unions or i.staff for i in strike_infos) or bool(

@@ -185,6 +185,8 @@ DISTRACTOR_RE = re.compile(
     r"|strikes?\s+deal|struck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance)"
     r"|struck\s+off|strikers?\b|strike\s+rate|strike\s+force|three\s+strikes|strike\s+out"
     r"|strike\s+(?:a|the)\s+ball|perfect\s+game|bowl(?:er|ing)|strike\s+gold|strikes?\s+back"
+    r"|right\s+to\s+strike|anti-strike|strikes?\s+(?:\(minimum\s+service\s+levels\)\s+)?"
+    r"(?:law|laws|legislation|bill|act)\b|minimum\s+service\s+levels?"
     r"|lucky\s+strike|cormoran\s+strike|(?-i:^Strike:\s+The\s+[A-Z]\w*)|(?:drama|series|novel"
     r"|adaptation|detective)\s+strike|struck\s+by|strikingly|striking\s+(?:image|"
     r"resemblance|feature|design|photo|view|contrast|example|similarit\w*))",
@@ -275,7 +277,7 @@ FUTURE_ACTION_RE = re.compile(
     r"(?:go\s+ahead|take\s+place|set|planned|scheduled|due|going\s+ahead|continue)"
     r"|\b(?:today|tomorrow|next\s+week|this\s+week)\b[^.]{0,60}\bstrik\w+"
     r"|\bstrik\w+[^.]{0,60}\b(?:today|tomorrow|next\s+week|this\s+week)\b"
-    r"|\bon\s+strike\b|\bnew\s+(?:strike\s+)?dates\b|\bfurther\s+(?:strikes|action|walkouts)\b",
+    r"|\bon\s+strike\b(?!\s+days?)|\bnew\s+(?:strike\s+)?dates\b|\bfurther\s+(?:strikes|action|walkouts)\b",
     re.I,
 )
 RETROSPECTIVE_RE = re.compile(
