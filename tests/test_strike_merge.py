@@ -598,3 +598,43 @@ def test_new_hours_for_one_of_several_employers_are_held() -> None:
     (held,) = d.changes
     assert held.approval == "pending" and "names only SECAmb" in held.reason
     assert ledger.only().start == uk("2026-01-21T07:00")
+
+
+def test_reports_in_different_words_merge() -> None:
+    ledger = Ledger()
+    nurses = {"topic": "nursing", "areas": (), "codes": ()}
+    ledger.feed(
+        report(
+            event(
+                unions=("Royal College of Nursing",),
+                employers=("Manchester University NHS Foundation Trust",),
+                **nurses,
+            ),
+            UNION,
+            "2026-01-05T10:00",
+            1,
+        )
+    )
+    ledger.feed(
+        report(
+            event(
+                unions=("the RCN",), employers=("Manchester University Foundation Trust",), **nurses
+            ),
+            BBC,
+            "2026-01-06T10:00",
+            2,
+        )
+    )
+    # A trust post that names no union joins through the employer.
+    ledger.feed(
+        report(
+            event(unions=(), employers=("Manchester University NHS FT",), **nurses),
+            TRUST,
+            "2026-01-06T11:00",
+            3,
+        )
+    )
+    strike = ledger.only()
+    assert strike.unions == ("RCN",)
+    assert ledger.sources[strike.key] == [1, 2, 3]
+    assert strike.key == "rcn|manchester|2026-01-21"
