@@ -690,6 +690,7 @@ async def run_dispatch_loop(
     channels: ChannelMap | None = None,
     on_pass: Callable[[DispatchSummary], None] | None = None,
     lanes: int = 2,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> DispatchSummary:
     """Dispatch until ``stop`` is set; one channel set and one limiter for the whole run.
 
@@ -716,6 +717,7 @@ async def run_dispatch_loop(
                     channels=use,
                     limiter=limiter,
                     stop=stop,
+                    concurrency=concurrency,
                 )
             except Exception:
                 log.exception(
