@@ -385,10 +385,6 @@ def _date_list(
     if len(days) == 2 and separators and re.fullmatch(r"\s*and\s*", separators[0], re.I):
         # "between 18 and 20 January": one stretch
         is_range = bool(re.search(r"\bbetween\s+$", match.string[: match.start()], re.I))
-    if kind == "mdy" and year is None and len(days) == 1:
-        # "May 2023" would never reach here (day pattern refuses years), but "May 5" for the modal
-        # verb is guarded by the caller (capitalised month only).
-        pass
     return days, is_range
 
 
@@ -605,10 +601,10 @@ def _end_after(start: Moment, clock: time, midnight: bool) -> Moment:
 
 
 def _apply_duration(start: Moment, dur: _Token) -> Moment:
+    """The end of "48 hours from 7am": on the wall clock, as unions mean it (7am to 7am even
+    across a clock change); a whole-day start ends on its last day."""
     if start.time is not None:
-        end = start.as_datetime() + timedelta(hours=dur.hours)
         naive = datetime.combine(start.day, start.time) + timedelta(hours=dur.hours)
-        del end
         return Moment(naive.date(), naive.time())
     days = max(1, round(dur.hours / 24))
     return Moment(start.day + timedelta(days=days - 1))

@@ -271,9 +271,10 @@ def _status_for(
     off = _off_status(clause)
     if off:
         return off, True
-    if c_start == 0 and c_end == len(text):
-        pass
-    elif not re.search(r"\b(?:will|still|go\s+ahead|going\s+ahead)\b", clause, re.I):
+    whole_sentence = c_start == 0 and c_end == len(text)
+    if not whole_sentence and not re.search(
+        r"\b(?:will|still|go\s+ahead|going\s+ahead)\b", clause, re.I
+    ):
         off = _off_status(text)
         if off and not _cue(lx.GOING_AHEAD_RE, clause):
             return off, True
