@@ -602,14 +602,13 @@ def test_new_hours_for_one_of_several_employers_are_held() -> None:
 
 def test_reports_in_different_words_merge() -> None:
     ledger = Ledger()
-    nurses = {"topic": "nursing", "areas": (), "codes": ()}
+
+    def nurses(unions: tuple[str, ...], employer: str) -> DetectedEvent:
+        return event(unions=unions, employers=(employer,), topic="nursing", areas=(), codes=())
+
     ledger.feed(
         report(
-            event(
-                unions=("Royal College of Nursing",),
-                employers=("Manchester University NHS Foundation Trust",),
-                **nurses,
-            ),
+            nurses(("Royal College of Nursing",), "Manchester University NHS Foundation Trust"),
             UNION,
             "2026-01-05T10:00",
             1,
@@ -617,9 +616,7 @@ def test_reports_in_different_words_merge() -> None:
     )
     ledger.feed(
         report(
-            event(
-                unions=("the RCN",), employers=("Manchester University Foundation Trust",), **nurses
-            ),
+            nurses(("the RCN",), "Manchester University Foundation Trust"),
             BBC,
             "2026-01-06T10:00",
             2,
@@ -628,7 +625,7 @@ def test_reports_in_different_words_merge() -> None:
     # A trust post that names no union joins through the employer.
     ledger.feed(
         report(
-            event(unions=(), employers=("Manchester University NHS FT",), **nurses),
+            nurses((), "Manchester University NHS FT"),
             TRUST,
             "2026-01-06T11:00",
             3,
