@@ -330,3 +330,77 @@ class TestHolidays:
 
     def test_new_year_across_the_year_end(self) -> None:
         assert spans("from New Year's Day", "2024-12-20T10:00") == [(day(2025, 1, 1), None)]
+
+
+def _clock_phrase(hour: int, minute: int, style: int) -> str:
+    if style == 0:
+        return f"{hour:02d}:{minute:02d}"
+    twelve = hour % 12 or 12
+    suffix = "am" if hour < 12 else "pm"
+    if style == 1 and minute == 0:
+        return f"{twelve}{suffix}"
+    return f"{twelve}.{minute:02d}{suffix}" if style == 1 else f"{twelve}:{minute:02d} {suffix}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hour=st.integers(min_value=0, max_value=23),
+    minute=st.sampled_from([0, 1, 15, 30, 45, 59]),
+    style=st.integers(min_value=0, max_value=2),
+    offset=st.integers(min_value=1, max_value=60),
+)
+def test_generated_clock_times(hour: int, minute: int, style: int, offset: int) -> None:
+    published = at("2024-03-01T09:00")
+    target = published.date() + timedelta(days=offset)
+    sentence = (
+        f"The walkout starts at {_clock_phrase(hour, minute, style)} on {_render(target, 0, True)}."
+    )
+    assert spans(sentence, "2024-03-01T09:00") == [(Moment(target, time(hour, minute)), None)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    published=published_times,
+    weekday=st.integers(min_value=0, max_value=6),
+    modifier=st.sampled_from(["", "next ", "this "]),
+)
+def test_generated_weekdays_fall_within_the_coming_fortnight(
+    published: datetime, weekday: int, modifier: str
+) -> None:
+    sentence = f"Members will strike on {modifier}{WEEKDAY_NAMES[weekday]}."
+    [(start, _)] = spans(sentence, published.isoformat()[:16])
+    ahead = (start.day - published.date()).days
+    assert start.day.weekday() == weekday
+    assert 0 <= ahead <= 7 if modifier != "next " else 1 <= ahead <= 7
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [
+                *list("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-()'\n"),
+                "strike ",
+                "on ",
+                "March ",
+                "Monday ",
+                "7am ",
+                "until ",
+                "48-hour ",
+                "RCN ",
+            ]
+        ),
+        max_size=120,
+    )
+)
+def test_arbitrary_text_never_breaks_the_detector(pieces: list[str]) -> None:
+    from feeds.detection import ArticleInput, detect
+
+    text = "".join(pieces)
+    found = detect(ArticleInput(title=text[:40], text=text, published=at("2024-03-01T09:00")))
+    assert 0 <= found.confidence <= 1
+    for event in found.events:
+        assert 0 <= event.confidence <= 1
+        if event.start is not None:
+            assert event.start.tzinfo is not None
+            assert event.end is None or event.end >= event.start
