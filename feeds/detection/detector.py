@@ -486,14 +486,18 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             if _is_past(period, published, info.clean[c_start : period.span[0]]):
                 continue
             status, explicit = _status_for(info, period, published, prev_off, article_off)
+            guessed_union = False
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
                 unions = info.unions or _staff_union(info, infos, i, title_unions)
-            if not unions and len(all_unions) == 1:
-                unions = [next(iter(all_unions))]
             if not unions:
                 unions = list(source_unions)
+            if not unions and all_unions:
+                # The article's main union: a guess, so the event is less sure.
+                unions = [all_unions.most_common(1)[0][0]]
+                guessed_union = True
             extra_unions = _also_unions(info, period, unions)
+            confidence = 0.55 - (0.1 if guessed_union else 0.0)
             staff = _staff_in(info.sent.text[c_start:c_end]) or info.staff
             if not staff and prev is not None and prev.dated_strike:
                 staff = prev.staff
@@ -503,7 +507,6 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             areas, area_codes = _places_in(info.sent.text, places)
             if not area_codes:
                 area_codes = list(lead_codes) or list(article.default_areas)
-            confidence = 0.55
             confidence += 0.15 if info.strike else 0.0
             confidence += 0.1 if unions else 0.0
             confidence += (
