@@ -517,3 +517,58 @@ def test_northern_ireland_is_the_uk() -> None:
         "2024-01-16T10:00+00:00",
     )
     assert walkouts(found) == [("2024-01-30", None, "announced", ("Unite", "GMB"))]
+
+
+def test_bulleted_days_with_an_overtime_ban_around_them() -> None:
+    found = run(
+        "Rail strikes this week",
+        "Train drivers in the Aslef union are holding regional strikes this week.\n"
+        "- Tuesday 30 January: Southeastern and Southern\n"
+        "- Wednesday 31 January: c2c and Greater Anglia\n"
+        "Drivers are also refusing to work overtime from Monday 29 January to Tuesday 6 February.",
+        "2024-01-29T09:00+00:00",
+    )
+    assert walkouts(found) == [
+        ("2024-01-30", None, "announced", ("Aslef",)),
+        ("2024-01-31", None, "announced", ("Aslef",)),
+    ]
+    assert found.events[0].employers == ["Southeastern", "Southern"]
+
+
+def test_the_action_that_had_been_planned_is_called_off() -> None:
+    found = run(
+        "Hospital strike called off",
+        "A strike by porters at Riverside Hospital has been called off.\n"
+        "Unison said members had voted to accept a new offer. The action had been planned for "
+        "9 and 10 October.",
+        "2024-10-04T12:00+01:00",
+    )
+    assert [(w[0], w[2]) for w in walkouts(found)] == [
+        ("2024-10-09", "cancelled"),
+        ("2024-10-10", "cancelled"),
+    ]
+    assert "deal_accepted" in {e.status for e in found.events}
+
+
+def test_a_ballot_that_closed_and_an_end_time_are_not_walkouts() -> None:
+    found = run(
+        "Doctors to strike in July",
+        "Resident doctors in the BMA will strike from 7am on Friday 25 July until 7am on "
+        "Wednesday 30 July. Members voted for action in a ballot which closed on Monday. "
+        "A previous strike will now end at midnight on Tuesday 8 July.",
+        "2025-07-08T15:00+01:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2025-07-25T07:00"]
+
+
+def test_a_condition_to_call_off_does_not_call_off_the_next_strikes() -> None:
+    found = run(
+        "Teachers' strikes to go ahead",
+        "Ministers offered talks on condition that the union called off its action. "
+        "It means NEU members will strike on Tuesday and Wednesday.",
+        "2023-02-25T15:00+00:00",
+    )
+    assert walkouts(found) == [
+        ("2023-02-28", None, "announced", ("NEU",)),
+        ("2023-03-01", None, "announced", ("NEU",)),
+    ]

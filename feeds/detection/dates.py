@@ -489,6 +489,7 @@ _PAST_RE = re.compile(
 # Monday" names the strike's (future) day.
 _ANNOUNCE_PAST_RE = re.compile(
     r"\b(?:paused|suspended|called\s+off|announced|said|confirmed|agreed|met|voted|rejected"
+    r"|closed|opened"
     r"|accepted|decided|revealed|told|wrote|warned)\b",
     re.I,
 )

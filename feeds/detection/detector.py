@@ -36,7 +36,7 @@ _LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
 
 # Cheap first looks: sentences without these stems cannot match the costlier patterns.
 # (matched against the lower-cased sentence: much faster than case-insensitive patterns)
-_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial")
+_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial|action")
 _BALLOT_DEAL_STEM_RE = re.compile(r"ballot|vot|accept|deal|mandate|consult|dispute|offer")
 
 # A sentence without any of these names no date or time: skip the grammar.
@@ -77,6 +77,7 @@ class _Candidate:
     explicit_status: bool
     sentence_index: int
     revised: bool = False  # "will now walk out from...": newer times than elsewhere in the piece
+    explicit_date: bool = False  # written with a day number, not "Monday" or "today"
 
 
 _REVISED_RE = re.compile(
@@ -173,7 +174,7 @@ _EMPLOYER_PLACE_TYPES = frozenset({"ambulance_service", "icb", "health_board", "
 
 def _is_labour_strike(clean: str) -> bool:
     if not lx.STRIKE_WORD_RE.search(clean):
-        return False
+        return bool(_THE_ACTION_RE.search(clean))
     return not (lx.NON_LABOUR_WALKOUT_RE.search(clean) and not re.search(r"strik", clean, re.I))
 
 
@@ -280,7 +281,11 @@ def _status_for(
             return off, True
     if lx.RESCHEDULE_RE.search(clause) and not re.search(r"\bnew\s+dates?\b", clause, re.I):
         return "rescheduled", True
-    if inherited in OFF_STATUSES and not _cue(lx.GOING_AHEAD_RE, clause):
+    if (
+        inherited in OFF_STATUSES
+        and not _cue(lx.GOING_AHEAD_RE, clause)
+        and not _STILL_ON_RE.search(clause)
+    ):
         return inherited, False
     start = period.start_dt
     end = period.end_dt or (start + timedelta(days=1) if period.start.time is None else start)
@@ -289,6 +294,15 @@ def _status_for(
     if _cue(lx.GOING_AHEAD_RE, clause) and not re.search(r"\bannounc", clause, re.I):
         return "going_ahead", True
     return "announced", False
+
+
+# "... will strike on Tuesday": a clause that says the walkout happens does not inherit a
+# call-off from the sentence before.
+_STILL_ON_RE = re.compile(
+    r"\b(?:will|are|is|set\s+to|due\s+to)\s+(?:\w+\s+){0,2}?(?:strike|walk\s+out|stage|take"
+    r"|hold|go)\b",
+    re.I,
+)
 
 
 def _is_past(period: Period, published: datetime, before: str = "") -> bool:
@@ -310,8 +324,23 @@ def _is_past(period: Period, published: datetime, before: str = "") -> bool:
 
 
 _NOT_A_START_RE = re.compile(
-    r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since)\s+"
+    r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since"
+    r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?)\s+"
     r"(?:the\s+(?:end\s+of\s+)?)?$",
+    re.I,
+)
+
+
+# "The action had been planned for 9 October": in a strike report "the action" is the strike.
+_THE_ACTION_RE = re.compile(
+    r"\b(?:the|this|that|planned|further|its|their|our|next)\s+(?:industrial\s+)?action\b"
+    r"(?!\s+plan)",
+    re.I,
+)
+# Action short of a strike is news, but not a walkout.
+_SHORT_OF_STRIKE_RE = re.compile(
+    r"\b(?:overtime\s+ban|ban\s+on\s+overtime|refus\w+\s+to\s+work\s+(?:overtime|rest\s+days)"
+    r"|work(?:ing)?[\s-]to[\s-]rule|action\s+short\s+of\s+(?:a\s+)?strike)\b",
     re.I,
 )
 
@@ -339,6 +368,8 @@ def _date_is_strike_date(
     if re.match(r"\s*(?:,\s*)?(?:talks|meeting|deadline|ballot|vote)\b", after, re.I):
         return False
     if lx.REPORTING_BEFORE_RE.search(text[max(0, pos - 40) : pos]):
+        return False
+    if _SHORT_OF_STRIKE_RE.search(text) and not re.search(r"strik|walk", text, re.I):
         return False
     if _NOT_A_START_RE.search(text[max(0, pos - 30) : pos]) and not period.continuous:
         return False  # "the union has until 31 January", "before 6 March": a limit, not a start
@@ -536,6 +567,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     explicit,
                     i,
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
+                    bool(re.search(r"\d", info.clean[period.span[0] : period.span[1]])),
                 )
             )
             if extra_unions:
@@ -641,18 +673,21 @@ def _merge(candidates: list[_Candidate]) -> list[DetectedEvent]:
         if te.status == "announced" and ev.status != "announced" and _side(ev.status) == "on":
             te.status = ev.status
         te.confidence = max(te.confidence, ev.confidence)
-    events = [c.event for c in merged]
-    # A day inside a continuous walkout of the same union is that walkout, not a new one.
+    # A weekday or "today" inside a continuous walkout of the same union is that walkout (the
+    # "fourth day of a five-day strike"), not a new one; an explicitly dated day stays.
     out: list[DetectedEvent] = []
-    for ev in events:
+    for cand in merged:
+        ev = cand.event
         assert ev.start is not None
         inside = False
-        for wider in events:
+        for other in merged:
+            wider = other.event
             if wider is ev or wider.end is None or wider.start is None:
                 continue
             shares = not ev.unions or bool(set(ev.unions) & set(wider.unions))
             if (
                 shares
+                and not cand.explicit_date
                 and _side(ev.status) == _side(wider.status)
                 and wider.start.date() < ev.start.date() <= wider.end.date()
                 and (ev.end is None or ev.end <= wider.end + timedelta(days=1))

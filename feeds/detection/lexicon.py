@@ -251,13 +251,14 @@ HEDGE_RE = re.compile(
     r"|no\s+plans?\s+to|not\s+been|hasn't|haven't|have\s+not|has\s+not|ask\w*|demand\w*"
     r"|hope\w*|want\w*|(?:bid|attempt|chance|effort|offer)\s+to|to\s+(?:call|avert|avoid|stop)"
     r"|averted\s+if|enable\s+us\s+to|time\s+to|justify\w*|without|avoid\w*|consider\w*"
-    r"|threat\w*|pressure\s+to|able\s+to)\b",
+    r"|threat\w*|pressure\s+to|able\s+to|condition\w*|provided|precondition\w*|ready\s+to"
+    r"|prepared\s+to|recommend\w*)\b",
     re.I,
 )
 BALLOT_RE = re.compile(
     r"\b(?:ballot(?:s|ed|ing)?|(?:vote|voted|voting|votes)\s+(?:on|for|in\s+favour\s+of|to"
     r"\s+(?:strike|take))|put\s+(?:the\s+)?(?:offer|deal)\s+to\s+(?:a\s+vote|members)"
-    r"|re-?ballot\w*|strike\s+mandate|consult(?:ation|ing)\s+(?:members|on\s+the\s+offer))\b",
+    r"|re-?ballot\w*|consult(?:ation|ing)\s+(?:members|on\s+the\s+offer))\b",
     re.I,
 )
 DEAL_ACCEPTED_RE = re.compile(
@@ -295,7 +296,7 @@ PAST_EVENT_RE = re.compile(
 )
 NON_STRIKE_DATE_CUE_RE = re.compile(
     r"\b(?:talks|meeting|met|meet|negotiations|(?:ballot|vote|poll)\w*\s+(?:clos\w+|open\w+"
-    r"|results?|ends?|ending)|ballot\w*\s+(?:\w+\s+){0,5}?(?:runs?|opens?|closes?|ends?)"
+    r"|results?|ends?|ending)|ballot\w*\s+(?:\w+\s+){0,5}?(?:runs?|open\w*|clos\w*|ends?|ended)"
     r"|results?|deadline|budget|published|election|announcement|court|hearing|review|consultation"
     r"|offer\s+(?:was\s+)?made|paid|payment|rise\s+(?:from|in)|since|service\s+(?:will\s+)?run"
     r"|trains?\s+(?:will\s+)?run|services?\s+(?:will\s+)?(?:run|operate|start|finish))\b",
