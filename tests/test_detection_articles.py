@@ -572,3 +572,13 @@ def test_a_condition_to_call_off_does_not_call_off_the_next_strikes() -> None:
         ("2023-02-28", None, "announced", ("NEU",)),
         ("2023-03-01", None, "announced", ("NEU",)),
     ]
+
+
+def test_topic_from_the_workplace_when_staff_are_not_named() -> None:
+    found = run(
+        "Airport security strike",
+        "Unite members will strike at the airport on the 24th, 25th and 26th of January.",
+        "2023-01-10T10:00+00:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2023-01-24", "2023-01-25", "2023-01-26"]
+    assert {e.topic for e in found.events} == {"transport"}

@@ -404,3 +404,27 @@ def test_arbitrary_text_never_breaks_the_detector(pieces: list[str]) -> None:
         if event.start is not None:
             assert event.start.tzinfo is not None
             assert event.end is None or event.end >= event.start
+
+
+def test_duration_after_the_start() -> None:
+    text = "The strike begins at 00:01 on Thursday and lasts 24 hours."
+    assert spans(text, MON) == [(day(2023, 1, 12, 0, 1), day(2023, 1, 13, 0, 1))]
+
+
+def test_hours_of_each_listed_day_from_a_duration() -> None:
+    assert spans("Nurses will walk out for 12 hours from 8am on 18 and 19 January.", MON) == [
+        (day(2023, 1, 18, 8), day(2023, 1, 18, 20)),
+        (day(2023, 1, 19, 8), day(2023, 1, 19, 20)),
+    ]
+
+
+def test_continuous_stoppage_across_midnight_minutes() -> None:
+    text = "RCN members will strike from 00:01 on 18 January to 23:59 on 19 January."
+    assert spans(text, MON) == [(day(2023, 1, 18, 0, 1), day(2023, 1, 19, 23, 59))]
+
+
+def test_bracketed_hours_after_each_day() -> None:
+    assert spans("Strike dates: 18 January (8am-8pm) and 19 January (8am-8pm)", MON) == [
+        (day(2023, 1, 18, 8), day(2023, 1, 18, 20)),
+        (day(2023, 1, 19, 8), day(2023, 1, 19, 20)),
+    ]

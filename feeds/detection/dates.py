@@ -160,6 +160,12 @@ _DUR_LINK_RE = re.compile(
     re.I,
 )
 _MAX_LINK_GAP = 70
+# "from 7am on Thursday for 48 hours", "begins at 00:01 on Thursday and lasts 24 hours"
+_DUR_AFTER_RE = re.compile(
+    r"[\s,]*(?:and\s+)?(?:for|lasting|lasts|will\s+last|to\s+last|last)?\s*(?:for\s+)?"
+    r"(?:a|an|the\s+next)?\s*",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -626,7 +632,7 @@ def _find_duration(sentence: str, tokens: list[_Token], lo: int, hi: int) -> _To
         tok = tokens[j]
         if tok.kind == "dur":
             gap = sentence[tokens[hi].end : tok.start]
-            if len(gap) <= 25 and re.fullmatch(r"[\s,]*(?:for|lasting|,)?\s*(?:a|an)?\s*", gap):
+            if len(gap) <= 30 and _DUR_AFTER_RE.fullmatch(gap):
                 return tok
             break
         if tok.kind == "dates":
@@ -724,6 +730,8 @@ def extract(sentence: str, anchor: datetime) -> tuple[list[Period], list[ClockRa
                 end: Moment | None = None  # type: ignore[no-redef]
                 if end_clock is not None:
                     end = _end_after(start, end_clock, end_mid)
+                elif dur is not None and start.time is not None:
+                    end = _apply_duration(start, dur)  # "12 hours from 8am on 18 and 19 January"
                 periods.append(Period(start, end, (span_start, max(tok.end, tokens[hi].end))))
         used.update(range(lo, hi + 1))
         i = hi + 1

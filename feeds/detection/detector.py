@@ -447,13 +447,34 @@ def _clause_unions(info: _SentInfo, period: Period) -> list[str]:
     return unions[-1:] if unions else []
 
 
-def _topic(staff: list[tuple[str, str]], unions: list[str], fallback: str) -> str:
+_WORKPLACE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.I), topic)
+    for p, topic in (
+        (r"\bambulance|\bparamedic|\b999\b", "ambulance"),
+        (r"\bNHS\b|hospital|health\s+board|\bGP\b|surger(?:y|ies)|\bclinic", "other_nhs"),
+        (
+            r"\brail|\btrain|\btube\b|underground|\bbus(?:es)?\b|airport|\bferr(?:y|ies)|\bport\b",
+            "transport",
+        ),
+        (r"\bschools?\b|universit|\bcolleges?\b", "education"),
+        (r"\bcouncil|\bbin\b|refuse|civil\s+serv|\bjobcentre|\bcourts?\b|\bfire\b", "councils"),
+    )
+)
+
+
+def _topic(
+    staff: list[tuple[str, str]], unions: list[str], fallback: str, context: str = ""
+) -> str:
+    """Staff group first, then the union's trade, then the workplace named, then the article's."""
     if staff:
         counts = Counter(t for _, t in staff)
         return counts.most_common(1)[0][0]
     for union in unions:
         if union in lx.UNION_TOPICS:
             return lx.UNION_TOPICS[union]
+    for pattern, topic in _WORKPLACE_TOPICS:
+        if context and pattern.search(context):
+            return topic
     return fallback
 
 
@@ -562,7 +583,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                         status=status,
                         confidence=round(min(confidence, 0.99), 2),
                         evidence=evidence,
-                        topic=_topic(staff, unions, fallback_topic),
+                        topic=_topic(staff, unions, fallback_topic, info.sent.text),
                     ),
                     explicit,
                     i,
