@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from config.db_types import UK_TZ
 from feeds.detection.types import ArticleInput, DetectedEvent, Detection, PlaceFinder
-from feeds.models import Strike, StrikeChange
+from feeds.models import Strike, StrikeArea, StrikeChange
 from feeds.pipeline import process_articles
 from feeds.strikes import (
     ChangeAlreadyDecided,
@@ -230,3 +230,44 @@ def test_rejecting_a_held_strike_rejects_its_other_held_changes(
     session.expire_all()
     statuses = sorted(s.status for s in session.exec(select(Strike)))
     assert statuses == ["announced", "rejected"]
+
+
+def test_approving_a_narrowing_removes_the_places_called_off(
+    session: Session, run: Scripted
+) -> None:
+    def nation(status: str, name: str, code: str) -> DetectedEvent:
+        ev = walkout(status=status)
+        ev.employers, ev.areas, ev.area_codes = [], [name], [code]
+        return ev
+
+    both = walkout()
+    both.employers, both.areas, both.area_codes = (
+        [],
+        ["England", "Wales"],
+        [
+            "E92000001",
+            "W92000004",
+        ],
+    )
+    post(session, run, "gmb", "Union: England and Wales", datetime(2026, 1, 5, 9, tzinfo=UTC), both)
+    split = post(
+        session,
+        run,
+        "bbc",
+        "BBC: off in Wales only",
+        datetime(2026, 1, 9, 9, tzinfo=UTC),
+        nation("cancelled", "Wales", "W92000004"),
+        nation("going_ahead", "England", "E92000001"),
+    )
+    held = [
+        c
+        for c in session.exec(select(StrikeChange).where(StrikeChange.article_id == split))
+        if c.kind == "areas_narrowed"
+    ]
+    assert len(held) == 1 and held[0].approval == "pending"
+    strike = the_strike(session)
+    assert strike.status in ("announced", "going_ahead")
+    approve_change(session, held[0].id or 0, NOW)
+    session.commit()
+    codes = set(session.exec(select(StrikeArea.area_code).where(StrikeArea.strike_id == strike.id)))
+    assert codes == {"E92000001"}

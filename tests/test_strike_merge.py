@@ -635,3 +635,52 @@ def test_reports_in_different_words_merge() -> None:
     assert strike.unions == ("RCN",)
     assert ledger.sources[strike.key] == [1, 2, 3]
     assert strike.key == "rcn|manchester|2026-01-21"
+
+
+def test_called_off_in_one_nation_going_ahead_in_the_other_is_held_not_flipped() -> None:
+    england, wales = "E92000001", "W92000004"
+
+    def teachers(status: str, areas: tuple[str, ...], codes: tuple[str, ...]) -> DetectedEvent:
+        return event(
+            status=status,
+            unions=("NEU",),
+            employers=(),
+            topic="education",
+            areas=areas,
+            codes=codes,
+        )
+
+    ledger = Ledger()
+    ledger.feed(
+        report(
+            teachers("announced", ("England", "Wales"), (england, wales)),
+            UNION,
+            "2026-01-05T10:00",
+            1,
+        )
+    )
+    off = report(
+        teachers("cancelled", ("Wales",), (wales,)),
+        BBC,
+        "2026-01-12T10:00",
+        2,
+    )
+    on = report(
+        teachers("going_ahead", ("England",), (england,)),
+        BBC,
+        "2026-01-12T10:00",
+        2,
+    )
+    decisions = merge_article(
+        list(ledger.strikes.values()), [off, on], NOW, approval_threshold=THRESHOLD
+    )
+    for d in decisions:
+        ledger._store(d, 2)
+    strike = ledger.only()
+    assert strike.status in ("announced", "going_ahead")  # never flipped off and on again
+    kinds = [(k, a, appr) for _, k, a, appr in ledger.changes[1:]]
+    assert ("areas_narrowed", "changed", "pending") in kinds
+    assert not any(k in ("called_off", "reinstated") for k, _, _ in kinds)
+    (narrow,) = [c for d in decisions for c in d.changes if c.kind == "areas_narrowed"]
+    assert narrow.after.area_codes == {england}
+    assert "cancelled for Wales but going ahead for England" in narrow.reason

@@ -14,6 +14,7 @@ from feeds.strikes.authority import OFFICIAL
 from feeds.strikes.merge import NO_ALERT, PENDING
 from feeds.strikes.state import REJECTED, SNAPSHOT_FIELDS, StrikeState
 from feeds.strikes.store import (
+    LIST_FIELDS,
     area_codes_by_strike,
     changed_fields,
     snapshot_dict,
@@ -25,7 +26,6 @@ from feeds.strikes.store import (
 log = logging.getLogger(__name__)
 
 APPROVED = "approved"
-_WIDEN_ONLY = ("unions", "staff", "employers", "area_names", "area_codes")
 _DECIDING = ("status", "start", "end", "all_day", "end_all_day")
 
 
@@ -87,10 +87,10 @@ def approve_change(session: Session, change_id: int, now: datetime) -> StrikeCha
         for name in SNAPSHOT_FIELDS:
             if before.get(name) == after.get(name):
                 continue
-            if name in _WIDEN_ONLY:
-                merged = list(now_snap[name]) + [
-                    v for v in after.get(name, []) if v not in now_snap[name]
-                ]
+            if name in LIST_FIELDS:  # patched by difference
+                gone = [v for v in before.get(name, []) if v not in after.get(name, [])]
+                kept = [v for v in now_snap[name] if v not in gone]
+                merged = kept + [v for v in after.get(name, []) if v not in kept]
                 patch[name] = sorted(merged) if name == "area_codes" else merged
                 continue
             if now_snap.get(name) not in (before.get(name), after.get(name)):

@@ -52,6 +52,13 @@ _NATIONAL_OUTLETS = (
     "hsj",
     "the bmj",
     "pulse",
+    "i news",
+    "inews",
+    "lbc",
+    "gb news",
+    "channel 5",
+    "huffpost",
+    "personnel today",
 )
 _NATIONAL_HOSTS = (
     "bbc.co.uk",
@@ -74,6 +81,11 @@ _NATIONAL_HOSTS = (
     "nursingtimes.net",
     "hsj.co.uk",
     "bmj.com",
+    "inews.co.uk",
+    "lbc.co.uk",
+    "gbnews.com",
+    "huffingtonpost.co.uk",
+    "personneltoday.com",
 )
 
 

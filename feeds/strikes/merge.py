@@ -50,6 +50,7 @@ KIND_ORDER: tuple[str, ...] = (
     "rescheduled",
     "times_changed",
     "areas_widened",
+    "areas_narrowed",
     "confirmed",
     "ballot",
     "deal_accepted",
@@ -63,6 +64,7 @@ _KIND_ALERT: dict[str, str] = {
     "rescheduled": CHANGED,
     "times_changed": CHANGED,
     "areas_widened": CHANGED,
+    "areas_narrowed": CHANGED,
 }
 _OFF_KIND: dict[str, str] = {
     "cancelled": "called_off",
@@ -684,6 +686,64 @@ def _moves(
     return pairs
 
 
+def _partial_call_offs(
+    strikes: Sequence[StrikeState], reports: Sequence[Report], cover: AreaCover | None
+) -> dict[int, int]:
+    """Off reports that an on report of the same article contradicts for other places.
+
+    "Called off in Wales, going ahead in England" must not turn the whole strike off and then on
+    again: index of the off report -> index of the on report.
+    """
+    out: dict[int, int] = {}
+    for i, off in enumerate(reports):
+        if side(off.status) != "off" or not (off.area_codes or off.area_names):
+            continue
+        target = best_match(strikes, off, cover)
+        if target is None:
+            continue
+        for j, on in enumerate(reports):
+            if side(on.status) != "on" or best_match(strikes, on, cover) != target:
+                continue
+            if places_overlap(off, on, cover) is False:
+                out[i] = j
+                break
+    return out
+
+
+def _narrow(state: StrikeState, off: Report, on: Report, cover: AreaCover | None) -> Decision:
+    """Take the places an article calls off out of a strike that goes ahead elsewhere; held."""
+
+    def inside(code: str) -> bool:
+        return code in off.area_codes or (
+            cover is not None
+            and bool(off.area_codes)
+            and cover.covers(off.area_codes, frozenset({code}))
+        )
+
+    gone_names = {place_key(n) for n in off.area_names}
+    after = replace(
+        state,
+        area_codes=frozenset(c for c in state.area_codes if not inside(c)),
+        area_names=tuple(n for n in state.area_names if place_key(n) not in gone_names),
+    )
+    where = ", ".join(off.area_names) or ", ".join(sorted(off.area_codes))
+    elsewhere = ", ".join(on.area_names) or ", ".join(sorted(on.area_codes)) or "elsewhere"
+    reason = (
+        f"{off.authority.describe()} reports it {off.status} for {where} but going ahead for "
+        f"{elsewhere}; held: an operator should confirm which places are off"
+    )
+    plan = ChangePlan(
+        kind="areas_narrowed",
+        alert_kind=CHANGED,
+        before=state,
+        after=after,
+        reason=reason,
+        confidence=off.confidence,
+        approval=PENDING,
+    )
+    return Decision("merged", state, state.key, (plan,), reason)
+
+
 def merge_article(
     strikes: Sequence[StrikeState],
     reports: Sequence[Report],
@@ -697,6 +757,7 @@ def merge_article(
     decisions: list[Decision] = []
     moves = _moves(current, reports, cover)
     moved_from = set(moves.values())
+    partial = _partial_call_offs(current, reports, cover)
     for i, report in enumerate(reports):
         if i in moved_from:
             continue
@@ -705,6 +766,10 @@ def merge_article(
             target = best_match(current, off, cover)
             assert target is not None
             decision = _move(target, off, report, now, approval_threshold)
+        elif i in partial:
+            target = best_match(current, report, cover)
+            assert target is not None
+            decision = _narrow(target, report, reports[partial[i]], cover)
         else:
             decision = merge_report(
                 current, report, now, approval_threshold=approval_threshold, cover=cover

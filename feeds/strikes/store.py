@@ -19,6 +19,7 @@ from feeds.strikes.state import Report, StrikeState, uk_date, uk_day_start
 log = logging.getLogger(__name__)
 
 SUPERSEDED = "superseded"
+LIST_FIELDS = ("unions", "staff", "employers", "area_names", "area_codes")
 
 
 def _load(text: str) -> tuple[str, ...]:
@@ -209,7 +210,12 @@ def supersede_pending(
     why: str,
     keep: int | None = None,
 ) -> int:
-    """Held changes to facts just decided are moot: mark them so no operator is asked."""
+    """Held changes to facts just decided are moot: mark them so no operator is asked.
+
+    Only single-valued facts (status, times) make a held change moot; lists of places and names
+    are applied by difference on approval, so an added place never cancels a held removal.
+    """
+    touched = touched - set(LIST_FIELDS)
     held = session.exec(
         select(StrikeChange).where(
             col(StrikeChange.strike_id) == strike_id, col(StrikeChange.approval) == PENDING
