@@ -582,3 +582,13 @@ def test_topic_from_the_workplace_when_staff_are_not_named() -> None:
     )
     assert [w[0] for w in walkouts(found)] == ["2023-01-24", "2023-01-25", "2023-01-26"]
     assert {e.topic for e in found.events} == {"transport"}
+
+
+def test_a_strike_that_ended_before_publication_is_not_news() -> None:
+    found = run(
+        "Doctors return to work after strike",
+        "The junior doctors' strike ended at 7am today after 72 hours, the BMA said. Hospitals "
+        "said they would take weeks to recover.",
+        "2023-03-16T10:00+00:00",
+    )
+    assert not found.is_strike_news

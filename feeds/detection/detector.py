@@ -817,7 +817,10 @@ def _is_strike_news(
         return False, 0.75
     if foreign > uk and not any(i.unions for i in strike_infos):
         return False, 0.7
-    future_language = any(lx.FUTURE_ACTION_RE.search(i.clean) for i in strike_infos)
+    future_language = any(
+        lx.FUTURE_ACTION_RE.search(i.clean) and not lx.ENDED_BEFORE_RE.search(i.clean)
+        for i in strike_infos
+    )
     retrospective = bool(lx.RETROSPECTIVE_RE.search(article_text))
     if walkouts:
         conf = max(e.confidence for e in walkouts)

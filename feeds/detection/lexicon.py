@@ -269,16 +269,19 @@ DEAL_ACCEPTED_RE = re.compile(
     re.I,
 )
 FUTURE_ACTION_RE = re.compile(
-    r"\b(?:will|to|set\s+to|plan(?:s|ned|ning)?\s+to|threaten(?:s|ed|ing)?\s+(?:to|further)"
+    r"\b(?:will|set\s+to|plan(?:s|ned|ning)?\s+to|threaten(?:s|ed|ing)?\s+(?:to|further)"
     r"|are\s+due\s+to|is\s+due\s+to|due\s+to|announc\w+|going\s+to|prepar\w+\s+to|vow\w*\s+to"
     r"|are|is|begin|begins|start|starts|continue|continues|escalat\w+)\s+(?:\w+\s+){0,3}?"
     r"(?:strike|strikes|walk\s+out|walkouts?|take\s+(?:further\s+)?(?:industrial\s+)?action"
     r"|industrial\s+action|picket)\b"
+    r"|\bto\s+(?:strike|walk\s+out|take\s+(?:further\s+)?(?:industrial\s+)?action"
+    r"|stage\s+(?:a\s+|further\s+|more\s+)?(?:\w+\s+)?(?:strikes?|walkouts?))\b"
     r"|\b(?:strikes?|walkouts?|industrial\s+action|stoppages?)\s+(?:will|is|are)\s+(?:\w+\s+)?"
     r"(?:go\s+ahead|take\s+place|set|planned|scheduled|due|going\s+ahead|continue)"
     r"|\b(?:today|tomorrow|next\s+week|this\s+week)\b[^.]{0,60}\bstrik\w+"
     r"|\bstrik\w+[^.]{0,60}\b(?:today|tomorrow|next\s+week|this\s+week)\b"
-    r"|\bon\s+strike\b(?!\s+days?)|\bnew\s+(?:strike\s+)?dates\b|\bfurther\s+(?:strikes|action|walkouts)\b",
+    r"|\bon\s+strike\b(?!\s+days?)|\bnew\s+(?:strike\s+)?dates\b"
+    r"|\bfurther\s+(?:strikes|action|walkouts)\b",
     re.I,
 )
 RETROSPECTIVE_RE = re.compile(
@@ -339,5 +342,7 @@ PAST_PLAN_RE = re.compile(
     re.I,
 )
 ENDED_BEFORE_RE = re.compile(
-    r"\b(?:ended|finished|came\s+to\s+an\s+end|concluded|was\s+over)\b", re.I
+    r"\b(?:ended|finished|came\s+to\s+an\s+end|concluded|was\s+over|return\w*\s+to\s+work"
+    r"|back\s+(?:to|at)\s+work)\b",
+    re.I,
 )
