@@ -684,3 +684,14 @@ def test_called_off_in_one_nation_going_ahead_in_the_other_is_held_not_flipped()
     (narrow,) = [c for d in decisions for c in d.changes if c.kind == "areas_narrowed"]
     assert narrow.after.area_codes == {england}
     assert "cancelled for Wales but going ahead for England" in narrow.reason
+
+
+def test_report_without_union_needs_a_shared_place_and_topic() -> None:
+    ledger = Ledger()
+    ledger.feed(report(event(unions=("RCN",), topic="nursing"), UNION, "2026-01-05T10:00", 1))
+    # Same day, same region, no union named, but about ambulance crews: another walkout.
+    ledger.feed(report(event(unions=(), employers=()), BBC, "2026-01-06T10:00", 2))
+    assert len(ledger.strikes) == 2
+    # The same region and topic with no union named joins the nurses' strike.
+    ledger.feed(report(event(unions=(), employers=(), topic="nursing"), BBC, "2026-01-06T11:00", 3))
+    assert sorted(len(v) for v in ledger.sources.values()) == [1, 2]

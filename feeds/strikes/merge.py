@@ -132,7 +132,11 @@ class _Fact:
 
 
 def _topics_compatible(a: str, b: str) -> bool:
-    return not a or not b or a == b or (a in HEALTH_TOPICS and b in HEALTH_TOPICS)
+    """Equal, or one is the generic NHS topic and the other a health one."""
+    if not a or not b or a == b:
+        return True
+    generic = "other_nhs"
+    return (a == generic and b in HEALTH_TOPICS) or (b == generic and a in HEALTH_TOPICS)
 
 
 def _places(unit: StrikeState | Report) -> tuple[set[str], set[str], set[str]]:
@@ -195,7 +199,10 @@ def match_score(state: StrikeState, report: Report, cover: AreaCover | None = No
     assert state.start is not None and report.start is not None
     if uk_date(state.start) != uk_date(report.start):
         return None
-    if not shared_union and overlap is not True:
+    # Without a union in common only a shared place and a compatible topic tie two reports.
+    if not shared_union and (
+        overlap is not True or not _topics_compatible(state.topic, report.topic)
+    ):
         return None
     if overlap is False and not _same_hours(state, report):
         return None
