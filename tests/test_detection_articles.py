@@ -592,3 +592,12 @@ def test_a_strike_that_ended_before_publication_is_not_news() -> None:
         "2023-03-16T10:00+00:00",
     )
     assert not found.is_strike_news
+
+
+def test_nth_day_of_a_stoppage_dates_its_start() -> None:
+    found = run(
+        "Nurses strike",
+        "Nurses in the RCN are on the second day of a 48-hour strike over pay.",
+        "2023-04-14T10:00+01:00",
+    )
+    assert walkouts(found) == [("2023-04-13", "2023-04-14", "going_ahead", ("RCN",))]

@@ -806,3 +806,40 @@ def _between_before(sentence: str, tokens: list[_Token], hi: int, gap: str) -> b
     return bool(re.search(r"\bbetween\b[^.]*$", before, re.I)) and bool(
         re.fullmatch(r"[\s,]*and[\s,]*(?:on\s+)?", gap, re.I)
     )
+
+
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+}
+_NTH_DAY_RE = re.compile(
+    rf"\b(?P<nth>first|second|third|fourth|fifth|sixth|seventh|final|last)\s+day\s+of\s+"
+    rf"(?:a|an|the|their|its|this)\s+(?P<n>{_NUM})[\s-](?P<unit>hours?|days?)\b",
+    re.I,
+)
+
+
+def nth_day_period(sentence: str, anchor: datetime) -> Period | None:
+    """ "On the second day of a 48-hour strike": the stoppage began the day before publication.
+
+    Whole days only: the text gives no clock time for the start."""
+    m = _NTH_DAY_RE.search(sentence)
+    if m is None:
+        return None
+    raw = m.group("n").lower()
+    count = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
+    days = count if m.group("unit").lower().startswith("d") else round(count / 24)
+    if days < 1:
+        return None
+    nth = m.group("nth").lower()
+    k = days if nth in ("final", "last") else _ORDINALS[nth]
+    if k > days:
+        return None
+    today = uk_local(anchor).date()
+    first = today - timedelta(days=k - 1)
+    return Period(Moment(first), Moment(first + timedelta(days=days - 1)), m.span(), True)

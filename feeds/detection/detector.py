@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 
 from feeds.detection import lexicon as lx
 from feeds.detection.clauses import clause_bounds
-from feeds.detection.dates import ClockRange, Moment, Period, extract, uk_local
+from feeds.detection.dates import ClockRange, Moment, Period, extract, nth_day_period, uk_local
 from feeds.detection.entities import (
     areas_in,
     employers_in,
@@ -290,6 +290,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
         ) and _TEMPORAL_HINT_RE.search(info.lower)
         info.periods, loose = extract(info.clean, published) if may_date else ([], [])
+        if info.strike and not info.periods:
+            nth = nth_day_period(info.clean, published)
+            info.periods = [nth] if nth is not None else []
         added_before = len(candidates)
         sentence_off = off_status(info.clean) if info.strike else None
         for period in info.periods:

@@ -85,6 +85,8 @@ def status_for(
         return inherited, False
     start = period.start_dt
     end = period.end_dt or (start + timedelta(days=1) if period.start.time is None else start)
+    if period.end is not None and period.end.time is None:
+        end = end + timedelta(days=1)  # a whole-day end lasts until that day is over
     if start <= published <= end or period.start.day == published.date():
         return "going_ahead", True
     if cue(lx.GOING_AHEAD_RE, clause) and not re.search(r"\bannounc", clause, re.I):
