@@ -695,3 +695,15 @@ def test_report_without_union_needs_a_shared_place_and_topic() -> None:
     # The same region and topic with no union named joins the nurses' strike.
     ledger.feed(report(event(unions=(), employers=(), topic="nursing"), BBC, "2026-01-06T11:00", 3))
     assert sorted(len(v) for v in ledger.sources.values()) == [1, 2]
+
+
+def test_strike_filed_outside_health_moves_to_the_health_topic_of_its_employer() -> None:
+    ledger = Ledger()
+    ledger.feed(report(event(topic="councils"), TRUST, "2026-01-05T10:00", 1))
+    d = ledger.feed(report(event(topic="ambulance"), UNION, "2026-01-06T10:00", 2))
+    assert [(c.kind, c.alert_kind) for c in d.changes] == [("topic_changed", "changed")]
+    assert ledger.only().topic == "ambulance"
+    # Never back out of health, and a specific health topic is not made generic.
+    ledger.feed(report(event(topic="councils"), TRUST, "2026-01-07T10:00", 3))
+    ledger.feed(report(event(topic="other_nhs"), BBC, "2026-01-07T11:00", 4))
+    assert ledger.only().topic == "ambulance"

@@ -51,6 +51,7 @@ KIND_ORDER: tuple[str, ...] = (
     "times_changed",
     "areas_widened",
     "areas_narrowed",
+    "topic_changed",
     "confirmed",
     "ballot",
     "deal_accepted",
@@ -65,6 +66,7 @@ _KIND_ALERT: dict[str, str] = {
     "times_changed": CHANGED,
     "areas_widened": CHANGED,
     "areas_narrowed": CHANGED,
+    "topic_changed": CHANGED,
 }
 _OFF_KIND: dict[str, str] = {
     "cancelled": "called_off",
@@ -402,6 +404,30 @@ def _area_facts(state: StrikeState, report: Report, cover: AreaCover | None) -> 
     return [_Fact("areas_widened", fields, f"{report.authority.describe()} adds areas {added}")]
 
 
+def _topic_facts(state: StrikeState, report: Report) -> list[_Fact]:
+    """A strike at an NHS employer is NHS news even when one report filed it elsewhere.
+
+    Topics decide who hears of a strike, so a record first filed under, say, councils is moved
+    to the health topic a report about the same employer gives it (never the other way).
+    """
+    if report.topic == state.topic or report.topic not in HEALTH_TOPICS:
+        return []
+    if state.topic in HEALTH_TOPICS and state.topic != "other_nhs":
+        return []
+    shared = {employer_key(e) for e in state.employers} & {
+        employer_key(e) for e in report.employers
+    }
+    if state.topic not in HEALTH_TOPICS and not shared:
+        return []
+    return [
+        _Fact(
+            "topic_changed",
+            {"topic": report.topic},
+            f"{report.authority.describe()} files it under {report.topic}, not {state.topic}",
+        )
+    ]
+
+
 def _detail_facts(state: StrikeState, report: Report) -> list[_Fact]:
     fields: dict[str, object] = {}
     unions = tuple(sorted(set(state.unions) | set(report.unions)))
@@ -556,6 +582,7 @@ def _merge_existing(
         _status_facts(state, report)
         + _time_facts(state, report)
         + _area_facts(state, report, cover)
+        + _topic_facts(state, report)
         + _detail_facts(state, report)
     )
     ignored = [f.reason for f in facts if f.kind == "ignored"]
