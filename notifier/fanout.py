@@ -336,19 +336,38 @@ def pending_change_ids(conn: Connection, limit: int) -> list[int]:
 def fan_out(
     engine: Engine, settings: Settings, now: datetime, *, limit: int = 500
 ) -> FanoutSummary:
-    """Fan out every approved change waiting, one transaction per change, oldest first.
+    """Fan out every approved change waiting, oldest first, in one transaction.
 
-    Oldest first matters: an announcement and its call-off in the same batch end with nobody
-    being told anything.
+    One transaction makes the alerts of one trigger (an article that announces walkouts at
+    three trusts) visible to the dispatcher together, so a subscriber affected by several gets
+    one message. If that fails, each change is retried in its own transaction so one bad change
+    cannot hold up the rest. Oldest first matters: an announcement and its call-off in the same
+    batch end with nobody being told anything.
     """
     if now.tzinfo is None:
         raise FanoutError("fan_out needs an aware 'now' (UTC)")
-    summary = FanoutSummary()
     with engine.connect() as conn:
         ids = pending_change_ids(conn, limit)
-    for change_id in ids:
+    if not ids:
+        return FanoutSummary()
+    try:
         with engine.begin() as conn:
-            result = fan_out_change(conn, change_id, settings, now)
+            results = [fan_out_change(conn, change_id, settings, now) for change_id in ids]
+    except Exception:
+        if len(ids) == 1:
+            raise
+        log.exception(
+            "batch fan-out failed; retrying change by change", extra={"changes": len(ids)}
+        )
+        results = []
+        for change_id in ids:
+            try:
+                with engine.begin() as conn:
+                    results.append(fan_out_change(conn, change_id, settings, now))
+            except Exception:
+                log.exception("fan-out of one change failed", extra={"change_id": change_id})
+    summary = FanoutSummary()
+    for result in results:
         if result is None:
             continue
         summary.changes += 1
