@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from config.settings import Settings, load_settings
 from notifier.db import DatabaseUnavailable, check_connection, create_all, make_engine
+from tests.areas_support import postcode_index  # noqa: F401  (session-wide: built once per run)
 
 
 def _test_database_url(tmp_root: Path) -> str:

@@ -26,7 +26,6 @@ from subscribers.areas import (
 )
 from subscribers.models import Area
 from subscribers.postcode_index import PostcodeIndex
-from tests.areas_support import postcode_index  # noqa: F401  (fixture)
 
 ENGLAND, WALES, SCOTLAND, NI = "E92000001", "W92000004", "S92000003", "N92000002"
 SECAMB, SCAS, NWAS, EMAS, LAS, EEAST = "RYD", "RYE", "RX7", "RX9", "RRU", "RYC"
@@ -64,7 +63,7 @@ def test_every_ambulance_service_has_a_postcode(
     postcode: str,
     code: str,
     name: str,
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     services = [
         a
@@ -79,7 +78,7 @@ def test_all_ambulance_services_are_covered_by_the_samples() -> None:
     assert services == {code for _, code, _ in AMBULANCE_SAMPLES}
 
 
-def test_me1_gets_secamb_strikes_and_not_north_west(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_me1_gets_secamb_strikes_and_not_north_west(postcode_index: PostcodeIndex) -> None:
     me1 = resolve_postcode("me1 1aa", index=postcode_index)
     assert me1.postcode == "ME1 1AA"
     assert me1.districts == ["E06000035"]
@@ -91,7 +90,7 @@ def test_me1_gets_secamb_strikes_and_not_north_west(postcode_index: PostcodeInde
     assert names["nhs_region"] == "NHS England South East"
 
 
-def test_medway_is_not_kent_county_but_maidstone_is(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_medway_is_not_kent_county_but_maidstone_is(postcode_index: PostcodeIndex) -> None:
     kent_cc = "E10000016"
     medway = codes("ME1 1AA", postcode_index)
     maidstone = codes("ME14 1XQ", postcode_index)
@@ -101,14 +100,14 @@ def test_medway_is_not_kent_county_but_maidstone_is(postcode_index: PostcodeInde
     assert both_icb in medway and both_icb in maidstone
 
 
-def test_isle_of_wight_has_its_own_ambulance_service(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_isle_of_wight_has_its_own_ambulance_service(postcode_index: PostcodeIndex) -> None:
     iow = codes("PO30 1UD", postcode_index)
     assert "R1F" in iow and SCAS not in iow
     assert "E54000042" in iow  # NHS Hampshire and Isle of Wight ICB
 
 
 def test_north_east_hampshire_is_secamb_rest_of_hampshire_scas(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     hampshire = "E10000014"
     farnborough = codes("GU14 6XB", postcode_index)  # Rushmoor
@@ -117,7 +116,7 @@ def test_north_east_hampshire_is_secamb_rest_of_hampshire_scas(
     assert SCAS in winchester and SECAMB not in winchester
 
 
-def test_hart_is_split_at_postcode_level(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_hart_is_split_at_postcode_level(postcode_index: PostcodeIndex) -> None:
     fleet = resolve_postcode("GU51 3AA", index=postcode_index)
     hook = resolve_postcode("RG27 9LB", index=postcode_index)
     assert fleet.districts == hook.districts == ["E07000089"]
@@ -128,7 +127,7 @@ def test_hart_is_split_at_postcode_level(postcode_index: PostcodeIndex) -> None:
 
 
 def test_glossop_is_north_west_ambulance_rest_of_high_peak_east_midlands(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     glossop = resolve_postcode("SK13 8AF", index=postcode_index)
     buxton = resolve_postcode("SK17 6AA", index=postcode_index)
@@ -153,7 +152,7 @@ def test_greater_london_edges(
     outside: str,
     inside_service: str,
     outside_service: str,
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     london = "E12000007"
     assert {london, "E40000003", inside_service} <= codes(inside, postcode_index)
@@ -163,7 +162,7 @@ def test_greater_london_edges(
 
 
 def test_welsh_postcode_gets_england_and_wales_but_not_england(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     deeside = codes("CH5 1AA", postcode_index)  # Flintshire, across the border from Chester
     assert {UK, GREAT_BRITAIN, ENGLAND_AND_WALES, WALES, "RT4", "W11000023"} <= deeside
@@ -172,7 +171,7 @@ def test_welsh_postcode_gets_england_and_wales_but_not_england(
     assert {ENGLAND, ENGLAND_AND_WALES, NWAS} <= chester and WALES not in chester
 
 
-def test_scottish_border(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_scottish_border(postcode_index: PostcodeIndex) -> None:
     berwick = codes("TD15 1BG", postcode_index)  # Northumberland, England
     kelso = codes("TD5 7AA", postcode_index)  # Scottish Borders
     assert {ENGLAND, "RX6", "E06000057"} <= berwick and SCOTLAND not in berwick
@@ -180,13 +179,13 @@ def test_scottish_border(postcode_index: PostcodeIndex) -> None:  # noqa: F811
     assert ENGLAND_AND_WALES not in kelso and ENGLAND not in kelso
 
 
-def test_northern_ireland_is_uk_but_not_great_britain(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_northern_ireland_is_uk_but_not_great_britain(postcode_index: PostcodeIndex) -> None:
     belfast = codes("BT1 5GS", postcode_index)
     assert {UK, NI, "X-HSCT-BELFAST", "N09000003"} <= belfast
     assert GREAT_BRITAIN not in belfast
 
 
-def test_outward_code_is_the_union_of_its_districts(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_outward_code_is_the_union_of_its_districts(postcode_index: PostcodeIndex) -> None:
     border = resolve_postcode("CH4", index=postcode_index)
     assert border.postcode == "CH4"
     assert border.districts == ["E06000050", "W06000005"]
@@ -195,7 +194,7 @@ def test_outward_code_is_the_union_of_its_districts(postcode_index: PostcodeInde
     assert EMAS not in glossopdale.codes  # the split applies to outward codes as well
 
 
-def test_areas_are_listed_widest_first_and_typed(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_areas_are_listed_widest_first_and_typed(postcode_index: PostcodeIndex) -> None:
     result = resolve_postcode("ME14 1XQ", index=postcode_index)
     types = [a.type for a in result.areas]
     assert types == sorted(types, key=AREA_TYPES.index)
@@ -209,7 +208,7 @@ def test_areas_are_listed_widest_first_and_typed(postcode_index: PostcodeIndex) 
 
 
 def test_every_district_in_the_postcode_data_is_in_the_table(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     table = load_area_table()
     in_data = set(postcode_index.header["districts"]) - {"L99999999", "M99999999"}

@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 
 from notifier.cli import app
 from subscribers.postcode_index import PostcodeIndex
-from tests.areas_support import postcode_index  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def runner(postcode_index: PostcodeIndex, monkeypatch: pytest.MonkeyPatch) -> CliRunner:  # noqa: F811
+def runner(postcode_index: PostcodeIndex, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("POSTCODE_INDEX_PATH", str(postcode_index.path))
     monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
     return CliRunner()

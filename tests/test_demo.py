@@ -12,7 +12,6 @@ from config.db_types import UK_TZ
 from config.settings import Settings
 from notifier.cli import app
 from notifier.demo.tour import Resident, run_tour
-from tests.areas_support import postcode_index  # noqa: F401  (fixture)
 
 MONDAY_9AM = datetime(2026, 1, 12, 9, 0, tzinfo=UK_TZ)
 
@@ -27,7 +26,7 @@ def _by_label(residents: list[Resident]) -> dict[str, list[tuple[str, str]]]:
 def test_each_resident_gets_their_own_strikes_reminders_and_call_off(
     engine: Engine,
     settings: Settings,
-    postcode_index: object,  # noqa: F811
+    postcode_index: object,
 ) -> None:
     lines: list[str] = []
     residents = asyncio.run(run_tour(engine, settings, MONDAY_9AM.astimezone(UK_TZ), lines.append))
@@ -53,7 +52,7 @@ def test_each_resident_gets_their_own_strikes_reminders_and_call_off(
     assert any("called off" in line.lower() and "published" in line for line in lines)
 
 
-def test_demo_command_prints_the_tour(postcode_index: object) -> None:  # noqa: F811
+def test_demo_command_prints_the_tour(postcode_index: object) -> None:
     result = CliRunner().invoke(app, ["demo", "--now", "2026-01-12T09:00"])
     assert result.exit_code == 0, result.output
     assert "What each resident receives" in result.output

@@ -7,7 +7,6 @@ import pytest
 from subscribers.areas import all_areas, areas_meet, resolve_postcode
 from subscribers.gazetteer import PlaceMatch, load_gazetteer
 from subscribers.postcode_index import PostcodeIndex
-from tests.areas_support import postcode_index  # noqa: F401  (fixture)
 
 
 def found(text: str) -> list[PlaceMatch]:
@@ -133,7 +132,7 @@ def test_every_ambulance_service_and_icb_has_a_findable_name() -> None:
             assert ref.code in [m.code for m in hits], ref
 
 
-def test_strike_places_meet_subscriber_postcodes(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_strike_places_meet_subscriber_postcodes(postcode_index: PostcodeIndex) -> None:
     """What detection finds and what a postcode resolves to share one code space."""
     strike = {m.code for m in found("South East Coast Ambulance Service staff will strike")}
     rochester = resolve_postcode("ME1 1AA", index=postcode_index).codes

@@ -25,7 +25,6 @@ from subscribers.postcodes import (
     normalise_postcode,
     postcode_districts,
 )
-from tests.areas_support import postcode_index  # noqa: F401  (fixture)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +67,7 @@ def test_ons_form_pads_the_outward_code_to_four() -> None:
     assert ons_form("SW1A 2AA") == "SW1A2AA"
 
 
-def test_index_holds_the_whole_directory(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_index_holds_the_whole_directory(postcode_index: PostcodeIndex) -> None:
     assert postcode_index.count == 2_720_556
     assert "November 2025" in postcode_index.header["vintage"]
     assert postcode_index.get("SW1A 2AA") == "E09000033"  # Westminster
@@ -77,7 +76,7 @@ def test_index_holds_the_whole_directory(postcode_index: PostcodeIndex) -> None:
     assert postcode_index.get("ZZ9 9ZZ") is None
 
 
-def test_first_and_last_postcodes_are_found(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_first_and_last_postcodes_are_found(postcode_index: PostcodeIndex) -> None:
     import brotli
     import msgpack
 
@@ -92,14 +91,14 @@ def test_first_and_last_postcodes_are_found(postcode_index: PostcodeIndex) -> No
 
 
 def test_outward_code_maps_to_every_district_it_touches(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     assert set(postcode_index.outward_districts("TN22")) == {"E07000063", "E07000065"}
     # CH4 straddles the Welsh border: Cheshire West and Chester, and Flintshire.
     assert set(postcode_index.outward_districts("CH4")) == {"E06000050", "W06000005"}
 
 
-def test_unknown_postcode_is_not_invalid(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_unknown_postcode_is_not_invalid(postcode_index: PostcodeIndex) -> None:
     with pytest.raises(UnknownPostcode, match="ME1") as err:
         postcode_districts("ME1 9ZZ", index=postcode_index)
     assert "not in the ONS postcode directory" in str(err.value)
@@ -110,13 +109,13 @@ def test_unknown_postcode_is_not_invalid(postcode_index: PostcodeIndex) -> None:
 @pytest.mark.parametrize("raw", ["GY1 1AA", "JE2 3AA", "IM1 1AA", "GY1", "im2"])
 def test_crown_dependencies_are_outside_the_service(
     raw: str,
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     with pytest.raises(OutsideServiceArea, match="does not cover"):
         postcode_districts(raw, index=postcode_index)
 
 
-def test_postcode_without_district_uses_its_sector(postcode_index: PostcodeIndex) -> None:  # noqa: F811
+def test_postcode_without_district_uses_its_sector(postcode_index: PostcodeIndex) -> None:
     assert postcode_index.get("YO7 9AE") == ""  # in the directory, no grid reference
     postcode, districts = postcode_districts("YO7 9AE", index=postcode_index)
     assert postcode == "YO7 9AE"
@@ -165,7 +164,7 @@ def test_attribution_names_every_source() -> None:
 
 
 def test_outward_code_split_into_lettered_parts_gives_their_union(
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     parts = set()
     for letter in "ABCDEFGHJKLMNPQRSTUVWXY":
@@ -194,7 +193,7 @@ def test_unwritable_index_location_names_the_setting(tmp_path: Path) -> None:
 @given(data=st.data())
 def test_any_listed_postcode_however_typed_finds_itself(
     data: st.DataObject,
-    postcode_index: PostcodeIndex,  # noqa: F811
+    postcode_index: PostcodeIndex,
 ) -> None:
     index = postcode_index
     i = data.draw(st.integers(min_value=0, max_value=index.count - 1))
