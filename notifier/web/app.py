@@ -47,9 +47,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 def _mount_routers(app: FastAPI) -> None:
     """Each feature adds its router here (one line each)."""
-    from notifier.web import pages, sms_webhook, telegram_webhook, twilio_status
+    from notifier.web import pages, sms_webhook, strike_pages, telegram_webhook, twilio_status
 
     app.include_router(sms_webhook.router)
     app.include_router(telegram_webhook.router)
     app.include_router(pages.router)
     app.include_router(twilio_status.router)
+    app.include_router(strike_pages.router)
