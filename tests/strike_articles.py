@@ -111,3 +111,10 @@ NOT_STRIKE = (
     "goalkeeper before the window shuts.",
     at(8),
 )
+RESCHEDULED = (
+    "gmb",
+    "GMB moves SECAmb ambulance strike to 4 February",
+    "GMB has postponed the strike by ambulance workers at South East Coast Ambulance Service "
+    "planned for 21 January. Members will now walk out from 7am to 7pm on 4 February instead.",
+    at(16),
+)

@@ -23,6 +23,7 @@ from tests.strike_articles import (
     CALLED_OFF,
     LOCAL_REPORT,
     NOT_STRIKE,
+    RESCHEDULED,
     TIMES_CHANGED,
     TRUST_POST,
     UNION_POST,
@@ -253,3 +254,18 @@ def test_area_table_containment_and_overlap() -> None:
     assert table.overlaps(frozenset({region}), frozenset({secamb}))
     assert not table.overlaps(frozenset({north_west}), frozenset({secamb}))
     assert not table.covers(frozenset({secamb}), frozenset({"NOT-A-CODE"}))
+
+
+@pytest.mark.usefixtures("feeds")
+def test_postponed_to_a_new_date_moves_the_strike(session: Session) -> None:
+    ids = _add(session, UNION_POST, RESCHEDULED)
+    process_articles(session, ids, NOW, approval_threshold=THRESHOLD)
+    (strike,) = walkouts(session)
+    assert strike.start == datetime(2026, 2, 4, 7, tzinfo=UTC)
+    assert strike.status == "rescheduled"
+    moved = [c for c in changes(session, strike.id or 0) if c.article_id == ids[1]]
+    assert [(c.kind, c.alert_kind, c.approval) for c in moved] == [
+        ("rescheduled", "changed", "auto")
+    ]
+    assert json.loads(moved[0].before)["start"] == "2026-01-21T07:00:00+00:00"
+    assert "from 2026-01-21 to 2026-02-04" in moved[0].reason

@@ -707,3 +707,24 @@ def test_strike_filed_outside_health_moves_to_the_health_topic_of_its_employer()
     ledger.feed(report(event(topic="councils"), TRUST, "2026-01-07T10:00", 3))
     ledger.feed(report(event(topic="other_nhs"), BBC, "2026-01-07T11:00", 4))
     assert ledger.only().topic == "ambulance"
+
+
+@pytest.mark.parametrize(("off_status", "moves"), [("postponed", True), ("cancelled", False)])
+def test_put_off_with_a_new_date_in_the_same_article(off_status: str, moves: bool) -> None:
+    ledger = Ledger()
+    ledger.feed(report(event(), UNION, "2026-01-05T10:00", 1))
+    off = report(event(status=off_status), UNION, "2026-01-12T10:00", 2)
+    new = report(
+        event(start="2026-02-04T07:00", end="2026-02-04T19:00"), UNION, "2026-01-12T10:00", 2
+    )
+    for d in merge_article(
+        list(ledger.strikes.values()), [off, new], NOW, approval_threshold=THRESHOLD
+    ):
+        ledger._store(d, 2)
+    alerts = sorted(a for _, _, a, _ in ledger.changes[1:])
+    if moves:
+        assert ledger.only().start == uk("2026-02-04T07:00")
+        assert alerts == ["changed"]
+    else:  # a call-off and a separate new walkout
+        assert len(ledger.strikes) == 2
+        assert alerts == ["announced", "called_off"]

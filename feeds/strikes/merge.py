@@ -698,14 +698,25 @@ def _move(
 def _moves(
     strikes: Sequence[StrikeState], reports: Sequence[Report], cover: AreaCover | None
 ) -> dict[int, int]:
-    """Pairs (index of a 'rescheduled' report -> index of the off report it replaces)."""
+    """Pairs (index of a new-date report -> index of the off report whose strike it moves).
+
+    An article that puts a known strike off and, for the same union and places, names a new
+    date no strike has yet ("postponed ... will now walk out on 4 February") moves the strike:
+    one change people hear about, not a call-off and a fresh announcement. A plain cancellation
+    pairs only with a date the article itself calls rescheduled.
+    """
     pairs: dict[int, int] = {}
     used: set[int] = set()
     for i, new in enumerate(reports):
-        if new.status != "rescheduled" or new.start is None or best_match(strikes, new, cover):
+        if new.status not in ("rescheduled", "announced") or new.start is None:
             continue
+        if best_match(strikes, new, cover):
+            continue
+        allowed: tuple[str, ...] = ("postponed", "suspended", "cancelled")
+        if new.status != "rescheduled":
+            allowed = ("postponed", "suspended")
         for j, off in enumerate(reports):
-            if j in used or off.status not in ("postponed", "suspended", "cancelled"):
+            if j in used or off.status not in allowed:
                 continue
             if off.start is None or uk_date(off.start) == uk_date(new.start):
                 continue
