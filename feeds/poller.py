@@ -13,14 +13,14 @@ import logging
 import multiprocessing
 import random
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -45,8 +45,8 @@ MAX_ENRICH_PER_FEED = 10
 SUMMARY_CHARS = 600
 # A cycle with at least this many sources parses in worker processes (when configured).
 POOL_MIN_SOURCES = 40
-WRITE_BATCH = 50
-WRITE_DELAY_S = 0.05
+WRITE_BATCH = 100
+ANALYZE_FIRST_AT_ROWS = 2000
 
 Progress = Callable[[int, int, "FeedResult"], None]
 _FEED = Feed.__table__  # type: ignore[attr-defined]
@@ -214,7 +214,10 @@ class _Cycle:
         self._use_pool = settings.poll_parse_workers > 0 and sources >= POOL_MIN_SOURCES
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_Source, _Outcome | _Failure, asyncio.Future[FeedResult]]] = []
-        self._flush_handle: asyncio.TimerHandle | None = None
+        self._writing = False
+        self._inserted = 0
+        self._analyze_at = ANALYZE_FIRST_AT_ROWS
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writer")
 
     async def _parse(self, body: bytes, content_type: str | None, host: str) -> FeedCandidates:
         """Parse in a worker process on big cycles (feedparser is pure Python), else inline."""
@@ -236,6 +239,7 @@ class _Cycle:
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+        self._writer.shutdown(wait=True)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -407,41 +411,65 @@ class _Cycle:
 
     # -- writing --------------------------------------------------------------------------
     #
-    # Results are written in small batches, one transaction each: a commit per source is the
-    # biggest cost of a warm cycle. A batch that hits a conflict is retried source by source.
+    # One writer thread stores results while the event loop keeps fetching and parsing. Results
+    # that arrive during a write are stored together by the next one, one transaction per batch,
+    # so a slow database gets bigger batches rather than a longer queue of commits. A batch that
+    # hits a conflict is retried source by source.
 
     async def _submit(self, src: _Source, outcome: _Outcome | _Failure) -> FeedResult:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[FeedResult] = loop.create_future()
         self._pending.append((src, outcome, future))
-        if len(self._pending) >= WRITE_BATCH:
-            self._flush()
-        elif self._flush_handle is None:
-            self._flush_handle = loop.call_later(WRITE_DELAY_S, self._flush)
+        if not self._writing:
+            self._start_write(loop)
         return await future
 
-    def _flush(self) -> None:
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-        batch, self._pending = self._pending, []
+    def _start_write(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._pending = self._pending[:WRITE_BATCH], self._pending[WRITE_BATCH:]
         if not batch:
             return
-        try:
-            try:
-                with Session(self.engine, expire_on_commit=False) as session:
-                    results = [self._write(session, src, out) for src, out, _ in batch]
-                    session.commit()
-            except IntegrityError:
-                results = [self._write_alone(src, out) for src, out, _ in batch]
-        except Exception as exc:  # the database itself failed: every waiter hears it
-            for _, _, future in batch:
-                if not future.done():
+        self._writing = True
+        done = loop.run_in_executor(self._writer, self._write_batch, [(s, o) for s, o, _ in batch])
+
+        def finished(f: asyncio.Future[list[FeedResult]]) -> None:
+            self._writing = False
+            exc = f.exception()
+            for i, (_, _, future) in enumerate(batch):
+                if future.done():
+                    continue
+                if exc is not None:  # the database itself failed: every waiter hears it
                     future.set_exception(exc)
+                else:
+                    future.set_result(f.result()[i])
+            if self._pending:
+                self._start_write(loop)
+
+        done.add_done_callback(finished)
+
+    def _write_batch(self, batch: list[tuple[_Source, _Outcome | _Failure]]) -> list[FeedResult]:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                results = [self._write(session, src, out) for src, out in batch]
+                session.commit()
+        except IntegrityError:
+            results = [self._write_alone(src, out) for src, out in batch]
+        self._refresh_statistics(sum(len(r.article_ids) for r in results))
+        return results
+
+    def _refresh_statistics(self, inserted: int) -> None:
+        """Keep PostgreSQL's row estimates current while a cold cycle fills an empty table.
+
+        With the statistics of an empty table the planner answers the identity look-ups with
+        sequential scans, which makes a first load quadratic; autovacuum is too slow to notice.
+        """
+        if self.engine.dialect.name != "postgresql":
             return
-        for (_, _, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+        self._inserted += inserted
+        # At 2,000 rows, then each time the cycle has doubled what it had inserted.
+        if self._inserted >= self._analyze_at:
+            self._analyze_at = 2 * self._inserted
+            with self.engine.begin() as conn:
+                conn.execute(text("ANALYZE article"))
 
     def _write_alone(self, src: _Source, out: _Outcome | _Failure) -> FeedResult:
         try:
