@@ -32,6 +32,8 @@ import notifier.models  # noqa: F401
 import subscribers.models  # noqa: F401
 from config.db_types import utcnow
 from config.settings import Settings
+from feeds.detection.types import OFF_STATUSES
+from feeds.strikes.state import REJECTED
 from notifier.channels.base import Channel, DeliveryResult, Outcome
 from notifier.compose import (
     Alert,
@@ -245,6 +247,7 @@ class _Context:
     addresses: dict[int, tuple[str | None, str]]  # subscriber id -> (address, status)
     strikes: dict[int, StrikeFacts]
     previous: dict[int, str]  # change id -> before JSON
+    withdrawn: dict[int, str] = field(default_factory=dict)  # strike id -> why not to announce
 
 
 def load_context(engine: Engine, rows: Sequence[Row[Any]]) -> _Context:
@@ -254,6 +257,7 @@ def load_context(engine: Engine, rows: Sequence[Row[Any]]) -> _Context:
     addresses: dict[int, tuple[str | None, str]] = {}
     strikes: dict[int, StrikeFacts] = {}
     previous: dict[int, str] = {}
+    withdrawn: dict[int, str] = {}
     with Session(engine) as session:
         for i in range(0, len(sub_ids), 1000):
             chunk = sub_ids[i : i + 1000]
@@ -278,12 +282,16 @@ def load_context(engine: Engine, rows: Sequence[Row[Any]]) -> _Context:
                     sources.setdefault(strike_id, []).append(Source(name or title or url, url))
             for row in session.execute(select(STRIKE).where(STRIKE.c.id.in_(strike_ids))):
                 strikes[row.id] = strike_facts(row, sources.get(row.id, ()))
+                if row.status in OFF_STATUSES:
+                    withdrawn[row.id] = f"strike {row.status} before this was sent"
+                elif row.status == REJECTED or getattr(row, "held", False):
+                    withdrawn[row.id] = "strike withdrawn for an operator's review"
         if change_ids:
             for cid, before in session.execute(
                 select(CHANGE.c.id, CHANGE.c.before).where(CHANGE.c.id.in_(change_ids))
             ):
                 previous[cid] = before
-    return _Context(addresses, strikes, previous)
+    return _Context(addresses, strikes, previous, withdrawn)
 
 
 # -- jobs -----------------------------------------------------------------------------------------
@@ -357,6 +365,10 @@ def plan_jobs(
             continue
         if r.strike_id is None or r.strike_id not in ctx.strikes:
             verdicts.append(_Verdict([r.id], DEAD, "alert row names no existing strike"))
+            continue
+        if r.kind != "called_off" and r.strike_id in ctx.withdrawn:
+            # Fan-out withdraws these when a strike is called off; this covers the race.
+            verdicts.append(_Verdict([r.id], SKIPPED, ctx.withdrawn[r.strike_id]))
             continue
         groups.setdefault((r.subscriber_id, r.channel), []).append(r)
     for (subscriber_id, channel), group in groups.items():

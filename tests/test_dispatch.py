@@ -374,3 +374,19 @@ def test_stopping_hands_back_what_was_not_sent_yet(
     assert summary.sent == len(sent) and summary.released == len(back)
     assert all(got[r.id].attempts == 0 and got[r.id].claimed_by is None for r in back)  # type: ignore[index]
     assert len(twilio.requests) == len(sent)
+
+
+def test_an_announcement_for_a_strike_called_off_meanwhile_is_not_sent(
+    engine: Engine, session: Session, live: Settings, twilio: FakeTwilio
+) -> None:
+    sub = add_subscriber(session)
+    strike = add_strike(session, status="cancelled")
+    stale = queue(session, sub, strike, "announced")
+    off = queue(session, add_subscriber(session), strike, "called_off")
+    summary = _dispatch(engine, live)
+    assert summary.sent == 1 and summary.skipped == 1
+    got = rows(engine)
+    assert got[stale.id].status == "skipped" and "cancelled" in (got[stale.id].error or "")  # type: ignore[index]
+    assert got[off.id].status == "sent"  # type: ignore[index]
+    [req] = twilio.requests
+    assert req.body.startswith("STRIKE CALLED OFF (cancelled):")
