@@ -79,8 +79,9 @@ def test_cycle_from_feed_to_delivered_alert(
             Route(
                 body=_rss(
                     "Ambulance workers in the North West to strike on 21 January",
-                    "Unite members working for North West Ambulance Service will walk out from 7am to "
-                    "7pm on Wednesday 21 January in a dispute over pay, the union announced today.",
+                    "Unite members working for North West Ambulance Service will walk out from "
+                    "7am to 7pm on Wednesday 21 January in a dispute over pay, the union "
+                    "announced today.",
                     "https://union.example.org/news/nwas-strike",
                     "Mon, 12 Jan 2026 09:00:00 GMT",
                 )
@@ -162,3 +163,20 @@ def test_tick_rejects_a_bad_time(database_url: str) -> None:
     )
     assert out.returncode != 0
     assert "not an ISO time" in out.stderr
+
+
+def test_two_walkouts_in_one_trigger_make_one_message(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    first = add_strike(session, start=START, end=START.replace(hour=19))
+    second = add_strike(session, start=START.replace(day=22), end=START.replace(day=22, hour=19))
+    sub = add_subscriber(session, channel="telegram")
+    add_change(session, first, "announced", now=NOW)
+    add_change(session, second, "announced", now=NOW)
+    channels, made = consoles()
+
+    summary = asyncio.run(run_cycle(engine, settings, NOW, poll=False, channels=channels))
+
+    assert summary.queued == 2  # one outbox row per walkout...
+    assert [m.address for m in made["telegram"].sent] == [sub.address]  # ...one message
+    assert {r.status for r in outbox(engine)} == {"sent"}

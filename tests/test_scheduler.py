@@ -220,3 +220,33 @@ def test_run_with_web_serves_and_stops_cleanly(
     assert "sms channel: console (no Twilio credentials)" in out
     assert "telegram channel: console (no TELEGRAM_BOT_TOKEN)" in out
     assert "became scheduler leader" in err
+
+
+def test_serve_answers_health_checks(database_url: str, engine: Engine) -> None:
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(port), HOST="127.0.0.1")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from notifier.cli import main; main()", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    body = json.loads(r.read())
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and body["database"] == "ok"
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert f"web app: http://127.0.0.1:{port}/" in out
