@@ -24,6 +24,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,7 +54,7 @@ def _rows(n: int):  # type: ignore[no-untyped-def]
 def load_sqlite(engine: Engine, n: int) -> None:
     raw = engine.raw_connection()
     try:
-        cur = raw.cursor()
+        cur: Any = raw.cursor()  # the sqlite3 cursor takes generators
         cur.execute("PRAGMA synchronous=OFF")
         cur.executemany(
             "INSERT INTO subscriber (id, channel, address, status, reminder_time, created_at,"
@@ -96,8 +97,10 @@ def load_postgres(engine: Engine, n: int) -> None:
             cur,
             "COPY subscriber (id, channel, address, status, reminder_time, created_at, updated_at)"
             " FROM STDIN",
-            (f"{i}\t{ch}\t{addr}\tactive\t18:00\t{STAMP}+00\t{STAMP}+00\n"
-             for i, ch, addr in _rows(n)),
+            (
+                f"{i}\t{ch}\t{addr}\tactive\t18:00\t{STAMP}+00\t{STAMP}+00\n"
+                for i, ch, addr in _rows(n)
+            ),
         )
         _copy(
             cur,
@@ -115,8 +118,6 @@ def load_postgres(engine: Engine, n: int) -> None:
         )
         cur.execute(f"SELECT setval('subscriber_id_seq', {n})")
         raw.commit()
-        cur.execute("ANALYZE")
-        raw.commit()
     finally:
         raw.close()
 
@@ -125,14 +126,27 @@ def add_strike(engine: Engine) -> None:
     from sqlmodel import Session
 
     with Session(engine) as s:
-        strike = Strike(key="bench|1", topic="ambulance", start=datetime(2026, 1, 14, 7, tzinfo=UTC),
-                        end=datetime(2026, 1, 14, 19, tzinfo=UTC), created_at=NOW, updated_at=NOW)
+        strike = Strike(
+            key="bench|1",
+            topic="ambulance",
+            start=datetime(2026, 1, 14, 7, tzinfo=UTC),
+            end=datetime(2026, 1, 14, 19, tzinfo=UTC),
+            created_at=NOW,
+            updated_at=NOW,
+        )
         s.add(strike)
         s.flush()
         assert strike.id is not None
         s.add(StrikeArea(strike_id=strike.id, area_code=LONDON))
-        s.add(StrikeChange(strike_id=strike.id, kind="new", alert_kind="announced",
-                           approval="auto", created_at=NOW))
+        s.add(
+            StrikeChange(
+                strike_id=strike.id,
+                kind="new",
+                alert_kind="announced",
+                approval="auto",
+                created_at=NOW,
+            )
+        )
         s.commit()
 
 
@@ -146,8 +160,16 @@ def child(url: str) -> None:
     with engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": round(elapsed, 2), "queued": summary.queued, "rows": rows,
-                      "peak_rss_mb": round(peak_kb / 1024, 1)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(elapsed, 2),
+                "queued": summary.queued,
+                "rows": rows,
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+    )
 
 
 def main() -> int:
@@ -169,28 +191,46 @@ def main() -> int:
         admin = make_engine(url)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        ).render_as_string(hide_password=False)
+        url = (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     try:
         engine = make_engine(url)
         create_all(engine)
         t0 = time.perf_counter()
-        (load_sqlite if engine.dialect.name == "sqlite" else load_postgres)(engine, args.subscribers)
+        loader = load_sqlite if engine.dialect.name == "sqlite" else load_postgres
+        loader(engine, args.subscribers)
         load_s = time.perf_counter() - t0
         add_strike(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))  # as autovacuum would have by the time of a strike
         engine.dispose()
         out = subprocess.run(
             [sys.executable, __file__, "--child", url], check=True, capture_output=True, text=True
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         limit = 5.0 if url.startswith("sqlite") else 15.0
-        ok = (result["queued"] == args.subscribers == result["rows"]
-              and result["seconds"] <= limit and result["peak_rss_mb"] <= 300)
-        print(json.dumps({"database": engine.dialect.name, "subscribers": args.subscribers,
-                          "load_seconds": round(load_s, 1), **result,
-                          "target_seconds": limit, "target_peak_mb": 300,
-                          "meets_target": ok}))
+        ok = (
+            result["queued"] == args.subscribers == result["rows"]
+            and result["seconds"] <= limit
+            and result["peak_rss_mb"] <= 300
+        )
+        print(
+            json.dumps(
+                {
+                    "database": engine.dialect.name,
+                    "subscribers": args.subscribers,
+                    "load_seconds": round(load_s, 1),
+                    **result,
+                    "target_seconds": limit,
+                    "target_peak_mb": 300,
+                    "meets_target": ok,
+                }
+            )
+        )
         return 0 if ok else 1
     finally:
         if admin is not None and schema is not None:
