@@ -237,7 +237,7 @@ def _merge_one(
             sourced=sourced,
         )
         assert applied is not None
-        cache.remember(applied.strike_id, decision.strike)
+        cache.remember(applied.strike_id, applied.key, decision.strike)
         if key is None:
             assert applied.row is not None
             created[decision.strike.key] = applied.row

@@ -269,3 +269,27 @@ def test_postponed_to_a_new_date_moves_the_strike(session: Session) -> None:
     ]
     assert json.loads(moved[0].before)["start"] == "2026-01-21T07:00:00+00:00"
     assert "from 2026-01-21 to 2026-02-04" in moved[0].reason
+
+
+@pytest.mark.parametrize("one_run", [True, False])
+@pytest.mark.usefixtures("feeds")
+def test_a_new_strike_on_a_moved_strikes_old_day_gets_its_own_key(
+    session: Session, one_run: bool
+) -> None:
+    again = ("gmb", "GMB sets a fresh strike date", UNION_POST[2], UNION_POST[3].replace(day=17))
+    local = (LOCAL_REPORT[0], LOCAL_REPORT[1], LOCAL_REPORT[2], LOCAL_REPORT[3].replace(day=18))
+    ids = _add(session, UNION_POST, RESCHEDULED, again, local)
+    if one_run:
+        process_articles(session, ids, NOW, approval_threshold=THRESHOLD)
+    else:
+        for article_id in ids:
+            process_articles(session, [article_id], NOW, approval_threshold=THRESHOLD)
+    by_day = {w.start.day: w for w in walkouts(session) if w.start is not None}
+    moved, fresh = by_day[4], by_day[21]
+    assert moved.start == datetime(2026, 2, 4, 7, tzinfo=UTC)
+    assert fresh.start == datetime(2026, 1, 21, 7, tzinfo=UTC)
+    assert fresh.key == moved.key + "#2"
+    sources = set(
+        session.exec(select(StrikeSource.article_id).where(StrikeSource.strike_id == fresh.id))
+    )
+    assert sources == {ids[2], ids[3]}

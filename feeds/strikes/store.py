@@ -134,8 +134,8 @@ class CandidateCache:
                 found[state.id] = self._states.get(state.id, state)
         return [found[i] for i in sorted(found)]
 
-    def remember(self, strike_id: int, state: StrikeState) -> None:
-        self._states[strike_id] = replace(state, id=strike_id)
+    def remember(self, strike_id: int, key: str, state: StrikeState) -> None:
+        self._states[strike_id] = replace(state, id=strike_id, key=key)
 
 
 def _unique_key(session: Session, key: str) -> str:
@@ -330,6 +330,7 @@ class Applied:
     """What writing one decision did."""
 
     strike_id: int
+    key: str  # the stored key (a new strike's may carry a suffix the merge did not know of)
     row: Strike | None  # the row when it was written (None when nothing about it changed)
     changes: list[StrikeChange]
     source_added: bool
@@ -363,14 +364,16 @@ def apply_decision(
     )
     if unchanged:
         assert matched is not None and matched.id is not None
-        strike_id = matched.id
+        strike_id, key = matched.id, matched.key
         written = None
     else:
+        if row is None and matched is not None and matched.id is not None:
+            row = session.get(Strike, matched.id)
         if row is None and decision.matched_key is not None:
             row = session.exec(select(Strike).where(Strike.key == decision.matched_key)).one()
         written = write_state(session, decision.strike, now, row)
         assert written.id is not None
-        strike_id = written.id
+        strike_id, key = written.id, written.key
     changes = [
         c
         for c in (record_change(session, strike_id, p, article_id, now) for p in decision.changes)
@@ -392,7 +395,7 @@ def apply_decision(
             "reason": decision.reason,
         },
     )
-    return Applied(strike_id, written, changes, added)
+    return Applied(strike_id, key, written, changes, added)
 
 
 def snapshot_dict(text: str) -> dict[str, Any]:
