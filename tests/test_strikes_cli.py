@@ -148,3 +148,26 @@ def test_called_off_strike_is_listed_as_such(cli: CliRunner, session: Session) -
     process_articles(session, ids, NOW, approval_threshold=0.75)
     out = cli.invoke(app, ["strikes", "--now", "2026-01-19T12:00"]).output
     assert "CANCELLED" in out
+
+
+def test_show_gives_the_whole_history(cli: CliRunner, session: Session) -> None:
+    add_feeds(session)
+    ids = [add_article(session, *a) for a in (UNION_POST, TIMES_CHANGED, CALLED_OFF)]
+    process_articles(session, ids, NOW, approval_threshold=0.75)
+    strike = session.exec(select(Strike).where(Strike.start.is_not(None))).one()  # type: ignore[union-attr]
+    out = cli.invoke(app, ["strikes", "show", str(strike.id)])
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert text.index(": new (alert: announced, auto)") < text.index(": times_changed (alert")
+    assert text.index(": times_changed (alert") < text.index(": called_off (alert: called_off")
+    assert "start: 2026-01-21T07:00:00+00:00 -> 2026-01-21T00:01:00+00:00" in text
+    assert "GMB: SECAmb ambulance strike called off after new pay offer" in text
+
+    record = json.loads(cli.invoke(app, ["strikes", "show", str(strike.id), "--json"]).output)
+    assert record["strike"]["status"] == "cancelled"
+    assert all(h["url"].startswith("https://example.org/gmb/") for h in record["history"])
+    kinds = [h["kind"] for h in record["history"]]
+    assert kinds[0] == "new" and "called_off" in kinds
+
+    missing = cli.invoke(app, ["strikes", "show", "424242"])
+    assert missing.exit_code == 1 and "no strike with id 424242" in missing.output

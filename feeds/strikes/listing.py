@@ -248,3 +248,66 @@ def held_changes(session: Session) -> list[dict[str, Any]]:
 
 def _parse(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+class UnknownStrike(LookupError):
+    """No strike has this id; the message says how to find one."""
+
+
+def strike_history(session: Session, strike_id: int) -> dict[str, Any]:
+    """One strike with every recorded change, oldest first: what changed, why, and who said so."""
+    strike = session.get(Strike, strike_id)
+    if strike is None:
+        raise UnknownStrike(f"no strike with id {strike_id}; `notifier strikes --all` lists them")
+    codes = area_codes_by_strike(session, [strike_id])[strike_id]
+    rows = session.exec(
+        select(StrikeChange, Article)
+        .join(Article, col(Article.id) == col(StrikeChange.article_id), isouter=True)
+        .where(StrikeChange.strike_id == strike_id)
+        .order_by(col(StrikeChange.created_at), col(StrikeChange.id))
+    )
+    history = []
+    for change, article in rows:
+        before = json.loads(change.before or "{}")
+        after = json.loads(change.after or "{}")
+        history.append(
+            {
+                "id": change.id,
+                "at": change.created_at.astimezone(UK_TZ).isoformat(),
+                "kind": change.kind,
+                "alert_kind": change.alert_kind,
+                "approval": change.approval,
+                "decided_at": (
+                    change.decided_at.astimezone(UK_TZ).isoformat() if change.decided_at else None
+                ),
+                "confidence": round(change.confidence, 2),
+                "reason": change.reason,
+                "changes": {
+                    k: {"from": before.get(k), "to": v}
+                    for k, v in after.items()
+                    if before and before.get(k) != v
+                },
+                "source": article.source_name if article else None,
+                "title": article.title if article else None,
+                "url": (article.canonical_url or article.identity) if article else None,
+            }
+        )
+    view = StrikeView(
+        id=strike_id,
+        key=strike.key,
+        status=strike.status,
+        held=strike.held,
+        topic=strike.topic,
+        unions=_names(strike.unions),
+        staff=_names(strike.staff),
+        employers=_names(strike.employers),
+        start=strike.start,
+        end=strike.end,
+        all_day=strike.all_day,
+        end_all_day=strike.end_all_day,
+        areas=[{"code": c, "name": default_area_namer()(c)} for c in sorted(codes)],
+        area_names=_names(strike.area_names),
+        sources=_sources(session, [strike_id]).get(strike_id, []),
+        pending_changes=_pending_counts(session, [strike_id]).get(strike_id, 0),
+    )
+    return {"strike": view.as_dict(), "history": history}

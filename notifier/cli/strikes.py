@@ -13,7 +13,13 @@ import typer
 from sqlmodel import Session
 
 from feeds.strikes.approval import ApprovalError, approve_change, reject_change
-from feeds.strikes.listing import StrikeView, held_changes, upcoming_strikes
+from feeds.strikes.listing import (
+    StrikeView,
+    UnknownStrike,
+    held_changes,
+    strike_history,
+    upcoming_strikes,
+)
 from notifier.cli.common import engine_or_exit, fail, parse_now, settings_or_exit
 from notifier.db import session_scope
 
@@ -135,5 +141,39 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Turn a held change down; nobody is alerted and the strike keeps its facts."""
         _decide(change_id, now, approve=False)
+
+    @strikes.command("show")
+    def show(
+        strike_id: int = typer.Argument(..., help="Strike id from `notifier strikes`."),
+        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ) -> None:
+        """One strike and its whole history: every change, its source, reason and approval."""
+        engine = engine_or_exit(settings_or_exit())
+        with Session(engine) as session:
+            try:
+                record = strike_history(session, strike_id)
+            except UnknownStrike as exc:
+                fail(str(exc))
+        if as_json:
+            typer.echo(json.dumps(record, indent=2))
+            return
+        info = record["strike"]
+        flag = "  [held for approval]" if info["held_for_approval"] else ""
+        typer.echo(
+            f"#{info['id']}  {info['when']}  {info['status'].upper()}{flag}  ({info['key']})"
+        )
+        typer.echo(f"    who:   {', '.join(info['unions']) or 'union not named'}")
+        areas = ", ".join(f"{a['name']} ({a['code']})" for a in info["areas"])
+        typer.echo(f"    areas: {areas or 'not known'}")
+        for item in record["history"]:
+            typer.echo(
+                f"  {item['at'][:16].replace('T', ' ')}  change {item['id']}: {item['kind']} "
+                f"(alert: {item['alert_kind']}, {item['approval']})"
+            )
+            for name, diff in item["changes"].items():
+                typer.echo(f"      {name}: {diff['from']} -> {diff['to']}")
+            typer.echo(f"      why: {item['reason']}")
+            if item["source"] or item["url"]:
+                typer.echo(f"      source: {item['source']}: {item['title']}  {item['url']}")
 
     app.add_typer(strikes, name="strikes")
