@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -85,6 +87,38 @@ def parse_retry_after(value: str | None, server_date: str | None = None) -> floa
     return float(min(max((when - base).total_seconds(), 0.0), MAX_RETRY_AFTER_S))
 
 
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    """The decoded body, aborting once it passes ``cap`` bytes.
+
+    Decompression is done here, never more than ``cap`` bytes at a time, so a small gzip bomb
+    cannot inflate to gigabytes in one chunk before the size check runs.
+    """
+    coding = response.headers.get("content-encoding", "").strip().lower()
+    inflater: Any = None
+    if coding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)  # gzip or zlib header
+    elif coding not in ("", "identity"):
+        raise FetchError(f"unsupported content encoding {coding!r}")
+    body = bytearray()
+    try:
+        async for raw in response.aiter_raw():
+            if inflater is None:
+                body += raw
+            else:
+                body += inflater.decompress(raw, cap + 1 - len(body))
+                if inflater.unconsumed_tail:  # more output than the cap allows
+                    body += b"x"
+            if len(body) > cap:
+                raise FetchError(f"response exceeded the {cap:,}-byte limit; aborted")
+        if inflater is not None:
+            body += inflater.flush()
+    except zlib.error as exc:
+        raise FetchError(f"cannot decode {coding} response: {exc}") from None
+    if len(body) > cap:
+        raise FetchError(f"response exceeded the {cap:,}-byte limit; aborted")
+    return bytes(body)
+
+
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -104,7 +138,9 @@ class Fetcher:
             pool=None,
         )
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": user_agent(settings)},
+            # gzip and deflate only: they can be inflated a bounded piece at a time (see
+            # _read_capped); a brotli decoder cannot be told to stop.
+            headers={"User-Agent": user_agent(settings), "Accept-Encoding": "gzip, deflate"},
             timeout=timeout,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
@@ -210,15 +246,11 @@ class Fetcher:
                 raise FetchError(
                     f"response is {int(declared):,} bytes, over the {cap:,}-byte limit"
                 )
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > cap:
-                    raise FetchError(f"response exceeded the {cap:,}-byte limit; aborted")
+            body = await _read_capped(response, cap)
             return FetchResult(
                 url=str(response.url),
                 status=status,
-                body=bytes(body),
+                body=body,
                 content_type=response.headers.get("content-type"),
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),

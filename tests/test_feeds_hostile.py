@@ -186,3 +186,34 @@ def test_wrong_and_missing_charsets_give_the_right_characters(
     assert summary.fetched == 3, [r.error for r in summary.results]
     titles = sorted(a.title for a in articles(engine))
     assert titles == [title, title, title + " – update"]
+
+
+def test_gzip_bomb_is_cut_off_without_inflating_it(
+    server: FeedServer, poll_settings: Settings
+) -> None:
+    import asyncio
+    import zlib
+
+    from feeds.fetch import Fetcher, FetchError
+
+    # 100 MB of spaces, about 100 KB gzipped, built a megabyte at a time.
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    megabyte = b" " * 1_000_000
+    bomb = packer.compress(b"<rss>") + b"".join(packer.compress(megabyte) for _ in range(100))
+    bomb += packer.flush()
+    server.route("/bomb.gz.xml", Route(body=bomb, headers={"Content-Encoding": "gzip"}))
+    server.route("/fine.gz.xml", Route(body=rss([item(1)]), gzip=True))
+
+    async def fetch(path: str) -> bytes:
+        async with Fetcher(poll_settings) as fetcher:
+            return (await fetcher.get(server.url(path))).body
+
+    assert b"Story number 1" in asyncio.run(fetch("/fine.gz.xml"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="exceeded the 1,000,000-byte limit"):
+            asyncio.run(fetch("/bomb.gz.xml"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000
