@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from feeds.detection.types import (
     PUBLISHER_KINDS,
     ArticleInput,
+    ArticleInputError,
     DetectedEvent,
     Detection,
     PlaceFinder,
@@ -302,6 +303,16 @@ def process_articles(
             try:
                 ainput = article_input(article, feed)
                 detection = run_detector(ainput, finder)
+            except ArticleInputError as exc:
+                # The stored article itself is unreadable: retrying cannot help, so mark it seen.
+                log.warning(
+                    "article cannot be read for detection",
+                    extra={"article_id": article.id, "error": str(exc)},
+                )
+                summary.failed.append(article.id)
+                article.detected_at = now
+                session.add(article)
+                continue
             except Exception:
                 log.exception("detection failed", extra={"article_id": article.id})
                 summary.failed.append(article.id)

@@ -293,3 +293,18 @@ def test_a_new_strike_on_a_moved_strikes_old_day_gets_its_own_key(
         session.exec(select(StrikeSource.article_id).where(StrikeSource.strike_id == fresh.id))
     )
     assert sources == {ids[2], ids[3]}
+
+
+@pytest.mark.usefixtures("feeds")
+def test_an_article_that_cannot_be_read_is_not_retried_forever(session: Session) -> None:
+    from feeds.detection.types import ArticleInputError
+
+    ids = _add(session, UNION_POST)
+
+    def refuses(article: ArticleInput, places: PlaceFinder | None) -> Detection:
+        raise ArticleInputError("published must be timezone-aware")
+
+    summary = process_articles(session, ids, NOW, approval_threshold=THRESHOLD, detector=refuses)
+    assert summary.failed == ids
+    article = session.get(Article, ids[0])
+    assert article is not None and article.detected_at == NOW
