@@ -335,7 +335,8 @@ class _Cycle:
         except PageError as exc:
             raise _Failure(str(exc), http_status=page.status) from None
         with Session(self.engine) as session:
-            fresh = unseen_links(session, src.id, links)[:MAX_PAGE_ARTICLES_PER_CYCLE]
+            unseen_all = unseen_links(session, src.id, links)
+        fresh = unseen_all[:MAX_PAGE_ARTICLES_PER_CYCLE]
         results = await asyncio.gather(*(self._read_article(link) for link in fresh))
         outcome = _Outcome(
             "fetched",
@@ -349,6 +350,10 @@ class _Cycle:
                 outcome.candidates.append(candidate)
             if done:
                 outcome.seen_links.append(link)
+        if len(outcome.seen_links) < len(unseen_all):
+            # Articles left for the next cycle: poll the listing unconditionally then, or a 304
+            # would hide them until the page changes.
+            outcome.etag = outcome.last_modified = None
         if not links and (src.last_entry_count or 0) > 0:
             outcome.warning = "page lists no article links any more (has its layout changed?)"
         return outcome

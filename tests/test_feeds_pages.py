@@ -206,3 +206,43 @@ def test_robots_txt_that_forbids_the_page_fails_the_source(
     assert summary.failed == 1
     assert "robots.txt" in (feed_row(engine, "blocked").last_error or "")
     assert server.requests_for("/news") == []
+
+
+def test_long_listing_is_worked_through_over_cycles_despite_etag(
+    engine: Engine, server: FeedServer, poll_settings: Settings
+) -> None:
+    from feeds.poller import MAX_PAGE_ARTICLES_PER_CYCLE
+
+    count = MAX_PAGE_ARTICLES_PER_CYCLE + 5
+    slugs = [f"/news/pay-dispute-update-number-{n}" for n in range(count)]
+    server.route(
+        "/news",
+        Route(
+            content_type="text/html",
+            etag='"list-1"',
+            body=_listing(
+                [(slug, f"Pay dispute update number {n}") for n, slug in enumerate(slugs)]
+            ),
+        ),
+    )
+    for n, slug in enumerate(slugs):
+        server.route(
+            slug,
+            Route(
+                content_type="text/html",
+                body=_article(
+                    f"Pay dispute update number {n}", f"Talks continue, update {n} of the dispute."
+                ),
+            ),
+        )
+    add_sources(engine, {"id": "busy", "type": "page", "url": server.url("/news")})
+
+    first = poll(engine, poll_settings)
+    assert first.new_articles == MAX_PAGE_ARTICLES_PER_CYCLE
+    second = poll(engine, poll_settings, NOW + timedelta(hours=1))
+    assert second.new_articles == 5
+    assert "if-none-match" not in server.requests_for("/news")[-1].headers
+    third = poll(engine, poll_settings, NOW + timedelta(hours=2))
+    assert third.not_modified == 1  # all worked through: conditional again
+    assert server.requests_for("/news")[-1].headers.get("if-none-match") == '"list-1"'
+    assert all(len(server.requests_for(slug)) == 1 for slug in slugs)
