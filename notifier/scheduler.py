@@ -99,6 +99,14 @@ def enabled_feeds(engine: Engine) -> list[FeedSchedule]:
         return [FeedSchedule(str(r[0]), int(r[1] or 900)) for r in rows]
 
 
+def feed_next_poll_at(engine: Engine, feed_id: str) -> datetime | None:
+    with engine.connect() as conn:
+        value = conn.execute(
+            select(FEED.c.next_poll_at).where(FEED.c.id == feed_id)
+        ).scalar_one_or_none()
+    return value if isinstance(value, datetime) else None
+
+
 def prune_reminder_plans(engine: Engine, now: datetime) -> int:
     """Plans for walkouts that started days ago (or vanished) are no longer needed."""
     with engine.begin() as conn:
@@ -357,17 +365,34 @@ class Worker:
         await self.schedule_feeds()
 
     async def poll_feed(self, feed_id: str) -> None:
-        """Poll one feed (if its backoff allows), then detect and fan out straight away."""
+        """Poll one feed (if its backoff allows), then detect and fan out straight away.
+
+        Afterwards the job is moved to the feed's ``next_poll_at`` as the poller decided it
+        (interval with jitter, or backoff after failures, or a server's Retry-After), so the
+        database stays the one schedule and a restart picks up exactly where this left off.
+        """
         now = self.clock()
         try:
             _, article_ids = await poll_step(self.engine, self.settings, now, feed_ids=[feed_id])
-            if not article_ids:
-                return
-            async with self._detect_lock:  # merging is one writer at a time
-                await asyncio.to_thread(detect_step, self.engine, self.settings, now, article_ids)
-                await asyncio.to_thread(fan_out, self.engine, self.settings, now)
+            if article_ids:
+                async with self._detect_lock:  # merging is one writer at a time
+                    await asyncio.to_thread(
+                        detect_step, self.engine, self.settings, now, article_ids
+                    )
+                    await asyncio.to_thread(fan_out, self.engine, self.settings, now)
         except Exception:
             log.exception("feed poll job failed", extra={"feed_id": feed_id})
+        await self._follow_feed_schedule(feed_id, now)
+
+    async def _follow_feed_schedule(self, feed_id: str, now: datetime) -> None:
+        try:
+            due = await asyncio.to_thread(feed_next_poll_at, self.engine, feed_id)
+        except Exception:
+            log.exception("could not read the feed's next poll time", extra={"feed_id": feed_id})
+            return
+        job = self.scheduler.get_job(POLL_PREFIX + feed_id)
+        if job is not None and due is not None and due > now:
+            job.modify(next_run_time=due)
 
     async def alerts_tick(self) -> None:
         """Every minute: approved changes out, due reminders queued."""

@@ -250,3 +250,33 @@ def test_serve_answers_health_checks(database_url: str, engine: Engine) -> None:
             proc.wait()
     assert proc.returncode == 0
     assert f"web app: http://127.0.0.1:{port}/" in out
+
+
+def test_poll_job_follows_the_feeds_schedule_in_the_database(
+    engine: Engine, settings: Settings, feed_server: FeedServer
+) -> None:
+    feed_server.route("/broken.xml", Route(status=500))
+    add_sources(
+        engine,
+        {"id": "ok", "url": feed_server.url("/a.xml"), "interval_s": 600},
+        {"id": "broken", "url": feed_server.url("/broken.xml"), "interval_s": 600},
+    )
+
+    async def scenario() -> None:
+        worker = _worker(engine, settings)
+        await worker.start()
+        try:
+            for feed_id in ("ok", "broken"):
+                await worker.poll_feed(feed_id)
+                with Session(engine) as s:
+                    feed = s.get(Feed, feed_id)
+                    assert feed is not None and feed.next_poll_at is not None
+                job = worker.scheduler.get_job(f"poll:{feed_id}")
+                assert job.next_run_time == feed.next_poll_at
+            with Session(engine) as s:
+                broken = s.get(Feed, "broken")
+                assert broken is not None and broken.consecutive_failures == 1
+        finally:
+            await worker.shutdown()
+
+    asyncio.run(scenario())
