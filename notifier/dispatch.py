@@ -74,6 +74,7 @@ DEFAULT_LIMIT = 500
 DEFAULT_CONCURRENCY = 64
 FLUSH_EVERY_SECONDS = 0.2
 FLUSH_EVERY_RESULTS = 100
+RECORD_TRIES = 5
 
 ChannelMap = Mapping[str, Channel]
 
@@ -513,25 +514,44 @@ class _Recorder:
             self._wake.set()
 
     async def flush(self) -> None:
+        """Write what has finished; on a database error keep it for the next try."""
         async with self._lock:
             batch, self._pending = self._pending, []
-            if batch:
+            if not batch:
+                return
+            try:
                 self._summary.stopped_subscribers += await asyncio.to_thread(
                     record, self._engine, batch, self._now
                 )
+            except Exception:
+                self._pending[:0] = batch
+                raise
 
     async def _run(self) -> None:
         while not self._closed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FLUSH_EVERY_SECONDS)
             self._wake.clear()
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("could not record send outcomes; will retry")
 
     async def close(self) -> None:
+        """Final write. Outcomes that cannot be written after a few tries raise: the rows stay
+        ``sending`` and are reclaimed after the lease (sent ones may then go twice)."""
         self._closed = True
         self._wake.set()
         await self._task
-        await self.flush()
+        for attempt in range(RECORD_TRIES):
+            try:
+                await self.flush()
+                return
+            except Exception:
+                if attempt == RECORD_TRIES - 1:
+                    raise
+                log.warning("recording send outcomes failed; retrying", exc_info=True)
+                await asyncio.sleep(0.5 * 2**attempt)
 
 
 def _count(summary: DispatchSummary, verdict: _Verdict) -> None:

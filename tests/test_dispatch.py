@@ -363,8 +363,18 @@ def test_stopping_hands_back_what_was_not_sent_yet(
 
     async def run() -> DispatchSummary:
         stop = asyncio.Event()
-        asyncio.get_running_loop().call_later(0.5, stop.set)
-        return await run_dispatch_loop(engine, slow, worker_id="w1", stop=stop, clock=lambda: NOW)
+
+        async def stop_after_first_send() -> None:
+            while not twilio.requests:
+                await asyncio.sleep(0.02)
+            stop.set()
+
+        watcher = asyncio.create_task(stop_after_first_send())
+        summary = await run_dispatch_loop(
+            engine, slow, worker_id="w1", stop=stop, clock=lambda: NOW
+        )
+        await watcher
+        return summary
 
     summary = asyncio.run(run())
     got = rows(engine)

@@ -28,7 +28,7 @@ def test_sms_limit_counts_segments_not_messages() -> None:
         for _ in range(10):
             await limiter.acquire("sms", "+447700900001", segments)
 
-    assert _elapsed(lambda: ten(1)) < 0.3  # ten segments: the one-second allowance
+    assert _elapsed(lambda: ten(1)) < 0.6  # ten segments: the one-second allowance
     limiter = SendRateLimiter(load_settings(_env_file=None, SMS_SEGMENTS_PER_SECOND=10))
     # Twenty segments at ten a second: the second ten wait about a second.
     assert _elapsed(lambda: ten(2)) >= 0.85
@@ -46,7 +46,7 @@ def test_telegram_one_message_a_second_per_chat_without_holding_others() -> None
     async def many_chats() -> None:
         await asyncio.gather(*(limiter.acquire("telegram", str(1000 + i)) for i in range(20)))
 
-    assert _elapsed(many_chats) < 0.5
+    assert _elapsed(many_chats) < 0.8
 
 
 def test_telegram_overall_rate() -> None:
@@ -60,10 +60,10 @@ def test_telegram_overall_rate() -> None:
 
 def test_an_account_wide_429_pauses_sms_only() -> None:
     limiter = SendRateLimiter(load_settings(_env_file=None))
-    limiter.pause_channel("sms", 0.4)
-    assert limiter.channel_paused_for("sms") > 0.3
-    assert _elapsed(lambda: limiter.acquire("telegram", "1")) < 0.2
-    assert _elapsed(lambda: limiter.acquire("sms", "+447700900001")) >= 0.3
+    limiter.pause_channel("sms", 1.2)
+    assert limiter.channel_paused_for("sms") > 1.0
+    assert _elapsed(lambda: limiter.acquire("telegram", "1")) < 0.5
+    assert _elapsed(lambda: limiter.acquire("sms", "+447700900001")) >= 0.6
 
 
 def test_slow_rates_and_bad_rates() -> None:
