@@ -115,9 +115,9 @@ _TIME = (
 )
 _TOKEN_RE = re.compile(
     rf"""
-    (?P<dmy>(?:{_WD},?\s+)?(?:the\s+)?{_DAY}(?:{_SEP}(?:{_WD},?\s+)?(?:the\s+)?{_DAY})*
+    (?P<dmy>(?:{_WD},?\s+)?(?:the\s+)?{_DAY}(?:{_SEP}(?:{_WD},?\s+)?(?:the\s+)?{_DAY}){{0,15}}
         \s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}?)
-  | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY})*{_YEAR}?)
+  | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY}){{0,15}}{_YEAR}?)
   | (?P<num>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])/(?:(?:19|20)?\d{{2}})\b)
   | (?P<trange>(?:(?:from|between)\s+)?(?P<t1>{_TIME})\s*(?:-|–|—|to|until|till|and)\s*
         (?P<t2>{_TIME}))
@@ -712,7 +712,7 @@ def extract(sentence: str, anchor: datetime) -> tuple[list[Period], list[ClockRa
                 i = end_last + 1
                 continue
         dur = _find_duration(sentence, tokens, lo, hi)
-        if tok.is_range:
+        if tok.is_range and tok.days[-1] >= tok.days[0]:
             start = _moment(tok.days[0], start_clock, start_mid, as_end=False)
             end = _moment(tok.days[-1], end_clock, end_mid, as_end=True)
             periods.append(Period(start, end, (span_start, tok.end), True))

@@ -30,7 +30,7 @@ from feeds.detection.entities import (
 )
 from feeds.detection.merge import Candidate, merge_candidates
 from feeds.detection.status import cue, is_past, off_status, status_for
-from feeds.detection.text import Sentence, split_sentences
+from feeds.detection.text import MAX_SENTENCE_CHARS, Sentence, split_sentences
 from feeds.detection.types import (
     ArticleInput,
     DetectedEvent,
@@ -40,6 +40,11 @@ from feeds.detection.types import (
 
 _LIST_LINE_RE = re.compile(r"^[^.]{0,80}:\s*\S")
 
+
+# Bounds that keep a malformed feed item from stalling the worker: real articles are far shorter
+# (a 500-word report is ~3,000 characters; no real sentence names 40 dates).
+MAX_TEXT_CHARS = 60_000
+MAX_PERIODS_PER_SENTENCE = 40
 
 # Cheap first looks: sentences without these stems cannot match the costlier patterns.
 # (matched against the lower-cased sentence: much faster than case-insensitive patterns)
@@ -66,6 +71,8 @@ class _SentInfo:
     dated_strike: bool = False
     _unions: list[str] | None = None
     _staff: list[tuple[str, str]] | None = None
+    _employers: list[str] | None = None
+    _places: tuple[list[str], list[str]] | None = None
 
     # Looked up on demand: most sentences of an article are never asked.
     @property
@@ -79,6 +86,16 @@ class _SentInfo:
         if self._staff is None:
             self._staff = staff_in(self.sent.text)
         return self._staff
+
+    def employers(self) -> list[str]:
+        if self._employers is None:
+            self._employers = employers_in(self.sent.text)
+        return self._employers
+
+    def places(self, finder: PlaceFinder | None) -> tuple[list[str], list[str]]:
+        if self._places is None:
+            self._places = places_in(self.sent.text, finder)
+        return self._places
 
 
 _REVISED_RE = re.compile(
@@ -247,7 +264,7 @@ def _fmt_evidence(sentence: str) -> str:
 def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> Detection:
     """Rules over sentences; see the module docstring for the reasoning."""
     published = uk_local(article.published)
-    sentences = split_sentences(article.title, article.text)
+    sentences = split_sentences(article.title[:MAX_SENTENCE_CHARS], article.text[:MAX_TEXT_CHARS])
     infos: list[_SentInfo] = []
     for s in sentences:
         clean = s.text
@@ -290,6 +307,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
         ) and _TEMPORAL_HINT_RE.search(info.lower)
         info.periods, loose = extract(info.clean, published) if may_date else ([], [])
+        info.periods = info.periods[:MAX_PERIODS_PER_SENTENCE]
         if info.strike and not info.periods:
             nth = nth_day_period(info.clean, published)
             info.periods = [nth] if nth is not None else []
@@ -320,8 +338,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 staff = prev.staff
             if not staff:
                 staff = list(dict.fromkeys(all_staff))[:1]
-            employers = employers_in(info.sent.text) or list(source_employers)
-            areas, area_codes = places_in(info.sent.text, places)
+            employers = list(info.employers()) or list(source_employers)
+            areas, area_codes = (list(x) for x in info.places(places))
             if not area_codes:
                 area_codes = list(lead_codes) or list(article.default_areas)
             confidence += 0.15 if info.strike else 0.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MAX_SENTENCE_CHARS = 2_000
+
 _SPACE_RE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9£])")
 _ABBREV_END_RE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|St|No|Prof|Rev|Gen|Sgt|Lt|Col|approx|etc)\.$")
@@ -59,6 +61,14 @@ def split_sentences(title: str, body: str) -> list[Sentence]:
             else:
                 merged.append(piece)
         for piece in merged:
-            if piece.strip():
-                out.append(Sentence(piece.strip(), len(out), paragraph))
+            piece = piece.strip()
+            # A run-on "sentence" (a table or list flattened without full stops) is cut into
+            # pieces of at most MAX_SENTENCE_CHARS at word boundaries.
+            while len(piece) > MAX_SENTENCE_CHARS:
+                cut = piece.rfind(" ", 0, MAX_SENTENCE_CHARS)
+                cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+                out.append(Sentence(piece[:cut].strip(), len(out), paragraph))
+                piece = piece[cut:].strip()
+            if piece:
+                out.append(Sentence(piece, len(out), paragraph))
     return out
