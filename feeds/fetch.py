@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,9 @@ HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ROBOTS_MAX_BYTES = 500_000
 # Retry-After beyond this is treated as this: a typo in a header must not silence a feed for months.
 MAX_RETRY_AFTER_S = 24 * 3600
+# A cache lifetime longer than this does not push a source's next poll further out.
+MAX_CACHE_AGE_S = 6 * 3600
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 class FetchError(Exception):
@@ -53,6 +57,7 @@ class FetchResult:
     content_type: str | None
     etag: str | None
     last_modified: str | None
+    max_age_s: float | None = None  # Cache-Control max-age: the publisher's "not before"
 
     @property
     def not_modified(self) -> bool:
@@ -61,6 +66,16 @@ class FetchResult:
 
 def user_agent(settings: Settings) -> str:
     return f"{PRODUCT_TOKEN}/0.1 (+{settings.contact_url})"
+
+
+def parse_max_age(cache_control: str | None) -> float | None:
+    """Seconds from ``Cache-Control: max-age=N`` (capped like Retry-After), else None."""
+    if not cache_control:
+        return None
+    m = _MAX_AGE.search(cache_control)
+    if m is None or "no-cache" in cache_control.lower():
+        return None
+    return float(min(int(m.group(1)), MAX_CACHE_AGE_S))
 
 
 def parse_retry_after(value: str | None, server_date: str | None = None) -> float | None:
@@ -229,6 +244,7 @@ class Fetcher:
                     content_type=response.headers.get("content-type"),
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
+                    max_age_s=parse_max_age(response.headers.get("cache-control")),
                 )
             if status >= 400:
                 retry_after = None
@@ -254,6 +270,7 @@ class Fetcher:
                 content_type=response.headers.get("content-type"),
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
+                max_age_s=parse_max_age(response.headers.get("cache-control")),
             )
 
     async def allowed_by_robots(self, url: str) -> bool:

@@ -173,6 +173,7 @@ class _Outcome:
     discovered_feed_url: str | None = None
     clear_discovered: bool = False
     seen_links: list[str] = field(default_factory=list)
+    max_age_s: float | None = None
 
 
 class _Failure(Exception):
@@ -265,12 +266,17 @@ class _Cycle:
                 http_status=304,
                 etag=result.etag or src.etag,
                 last_modified=result.last_modified or src.last_modified,
+                max_age_s=result.max_age_s,
             )
         host = (urlsplit(url).hostname or "").lower()
         try:
             parsed = await self._parse(result.body, result.content_type, host)
         except FeedRejected as exc:
-            raise _Failure(str(exc), http_status=result.status) from None
+            message = str(exc)
+            advertised = discover_feed(result.body, result.url) if "HTML" in message else None
+            if advertised:
+                message += f"; the page advertises a feed at {advertised}"
+            raise _Failure(message, http_status=result.status) from None
         candidates = parsed.candidates
         warning = parsed.warning
         if not parsed.entries and (src.last_entry_count or 0) > 0:
@@ -287,6 +293,7 @@ class _Cycle:
             last_modified=result.last_modified,
             http_status=result.status,
             warning=warning,
+            max_age_s=result.max_age_s,
         )
 
     async def _enrich(self, candidates: list[Candidate]) -> None:
@@ -324,6 +331,7 @@ class _Cycle:
                 http_status=304,
                 etag=page.etag or src.etag,
                 last_modified=page.last_modified or src.last_modified,
+                max_age_s=page.max_age_s,
             )
         feed_url = discover_feed(page.body, page.url)
         if feed_url and canonical_url(feed_url) != canonical_url(src.url):
@@ -344,6 +352,7 @@ class _Cycle:
             etag=page.etag,
             last_modified=page.last_modified,
             http_status=page.status,
+            max_age_s=page.max_age_s,
         )
         for link, (candidate, done) in zip(fresh, results, strict=True):
             if candidate is not None:
@@ -512,7 +521,10 @@ class _Cycle:
             result.article_ids = stored.article_ids
         if out.seen_links:
             mark_seen(session, src.id, out.seen_links, self.now)
-        result.next_poll_at = next_poll_at(self.now, src.interval_s, 0, rng=self.rng)
+        # The publisher's Cache-Control max-age is a floor, as Retry-After is after a failure.
+        result.next_poll_at = next_poll_at(
+            self.now, src.interval_s, 0, retry_after_s=out.max_age_s, rng=self.rng
+        )
         values: dict[str, Any] = {
             "last_polled_at": self.now,
             "last_success_at": self.now,

@@ -319,3 +319,43 @@ def test_next_poll_at_is_pure_and_jittered() -> None:
     assert next_poll_at(NOW, 900, 1, retry_after_s=86000, rng=random.Random(4)) >= (
         NOW + timedelta(seconds=86000)
     )
+
+
+def test_cache_control_max_age_is_a_floor_for_the_next_poll(
+    engine: Engine, server: FeedServer, poll_settings: Settings
+) -> None:
+    server.route(
+        "/cached.xml", Route(body=rss([item(1)]), headers={"Cache-Control": "public, max-age=7200"})
+    )
+    server.route("/plain.xml", rss([item(2)]))
+    add_sources(
+        engine,
+        {"id": "cached", "url": server.url("/cached.xml"), "interval_s": 900},
+        {"id": "plain", "url": server.url("/plain.xml"), "interval_s": 900},
+    )
+    poll(engine, poll_settings)
+    cached, plain = feed_row(engine, "cached"), feed_row(engine, "plain")
+    assert cached.next_poll_at is not None and plain.next_poll_at is not None
+    assert cached.next_poll_at >= NOW + timedelta(seconds=7200)
+    assert plain.next_poll_at <= NOW + timedelta(seconds=990)
+
+
+def test_html_page_given_as_a_feed_names_the_feed_it_advertises(
+    engine: Engine, server: FeedServer, poll_settings: Settings
+) -> None:
+    server.route(
+        "/news",
+        Route(
+            content_type="text/html",
+            body=(
+                b"<html><head><link rel='alternate' type='application/atom+xml' href='/news.atom'>"
+                b"</head><body><p>News</p></body></html>"
+            ),
+        ),
+    )
+    add_sources(engine, {"id": "oops", "url": server.url("/news")})
+    summary = poll(engine, poll_settings)
+    assert summary.failed == 1
+    assert (summary.results[0].error or "").endswith(
+        f"the page advertises a feed at {server.url('/news.atom')}"
+    )
