@@ -601,3 +601,14 @@ def test_nth_day_of_a_stoppage_dates_its_start() -> None:
         "2023-04-14T10:00+01:00",
     )
     assert walkouts(found) == [("2023-04-13", "2023-04-14", "going_ahead", ("RCN",))]
+
+
+def test_very_long_run_on_text_is_bounded_and_still_read() -> None:
+    filler = " and ".join(["Monday 3 March"] * 5_000)  # ~95,000 characters, no full stop
+    found = run(
+        "Porters to strike",
+        "Unison porters will strike on 12 March.\n" + filler,
+        "2025-03-01T10:00+00:00",
+    )
+    assert ("2025-03-12", None, "announced", ("Unison",)) in walkouts(found)
+    assert len(found.events) <= 45
