@@ -294,6 +294,9 @@ def _sms_head(alert: Alert, now: datetime) -> str:
         status = _called_off_word(alert.strike)
         head = T.SMS_HEAD["called_off"]
         return head if status == "called off" else f"{head} ({status})"
+    day = relative_day(alert.strike.start, now)
+    if alert.kind == "announced" and day:  # announced at short notice: say how short
+        return T.SMS_HEAD["reminder"].format(day=day.upper())
     return T.SMS_HEAD[alert.kind]
 
 
@@ -424,6 +427,9 @@ def _tg_head(alert: Alert, now: datetime) -> str:
     if alert.kind == "reminder":
         day = relative_day(alert.strike.start, now) or "soon"
         return T.TG_HEAD["reminder"].format(day=day)
+    soon = relative_day(alert.strike.start, now)
+    if alert.kind == "announced" and soon:
+        return T.TG_HEAD_SOON.format(day=soon)
     return T.TG_HEAD[alert.kind]
 
 

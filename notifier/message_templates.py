@@ -57,6 +57,7 @@ TG_HEAD: dict[str, str] = {
     "called_off": "\u2705 <b>Strike called off</b>",
     "reminder": "\u23f0 <b>Reminder: strike {day}</b>",
 }
+TG_HEAD_SOON = "\u26a0\ufe0f <b>Strike {day}</b> (just announced)"
 TG_GROUP_HEAD = "<b>{count} strike updates for your area</b>"
 TG_LINE_WHO = "<b>Who:</b> {value}"
 TG_LINE_SERVICES = "<b>Services:</b> {value}"

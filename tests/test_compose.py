@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -59,8 +59,8 @@ SHORT = StrikeFacts(
     unions=("BMA",),
     staff=("resident doctors",),
     area_names=("Hull",),
-    start=datetime(2026, 1, 10, 7, 0, tzinfo=UTC),
-    end=datetime(2026, 1, 10, 19, 0, tzinfo=UTC),
+    start=datetime(2026, 1, 10, 7, 0, tzinfo=UTC) + timedelta(days=7),
+    end=datetime(2026, 1, 10, 19, 0, tzinfo=UTC) + timedelta(days=7),
 )
 
 
@@ -85,7 +85,7 @@ def test_short_facts_fit_one_segment() -> None:
     text = compose_sms([Alert("announced", SHORT)], NOW, Links("https://sa.uk"))
     _ok_sms(text)
     assert segment_count(text) == 1
-    assert "BMA resident doctors" in text and "Sat 10 Jan, 07:00-19:00" in text
+    assert "BMA resident doctors" in text and "Sat 17 Jan, 07:00-19:00" in text
     assert "Emergency: 999. Else NHS 111 online or a pharmacy." in text
     off = compose_sms([Alert("called_off", SHORT)], NOW, LINKS)
     assert segment_count(off) == 1 and "BMA resident doctors" in off
@@ -213,7 +213,7 @@ def test_several_strikes_become_one_message_listing_each() -> None:
     assert text.count(T.SMS_STOP) == 1
     assert text.startswith("3 strike updates for your area:")
     # Soonest first; each is labelled with what happened.
-    assert text.index("OFF BMA") < text.index("NEW RCN") < text.index("NEW Unite & GMB")
+    assert text.index("NEW RCN") < text.index("NEW Unite & GMB") < text.index("OFF BMA")
     assert "https://strikealerts.example/strikes " in text
 
 
@@ -391,3 +391,12 @@ def test_any_facts_give_a_gsm_sms_within_two_segments(
     ]
     _ok_sms(compose_sms(alerts, NOW, LINKS))
     assert len(compose_telegram(alerts, NOW, LINKS)) <= 4096
+
+
+def test_short_notice_announcement_says_tomorrow() -> None:
+    evening = datetime(2026, 1, 13, 19, 30, tzinfo=UTC)  # after the 18:00 reminder time
+    text = compose_sms([Alert("announced", NURSES)], evening, LINKS)
+    assert text.startswith("STRIKE TOMORROW: RCN nurses")
+    tg = compose_telegram([Alert("announced", NURSES)], evening, LINKS)
+    assert "<b>Strike tomorrow</b> (just announced)" in tg
+    assert compose_sms([Alert("announced", NURSES)], NOW, LINKS).startswith("STRIKE: ")
