@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ FEED_ACCEPT = (
 )
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ROBOTS_MAX_BYTES = 500_000
+ROBOTS_TTL_S = 6 * 3600
+ROBOTS_RETRY_S = 600
+# Process-wide: origin -> (expires at, monotonic clock; rules, or None when unreachable).
+_ROBOTS_CACHE: dict[str, tuple[float, RobotFileParser | None]] = {}
 # Retry-After beyond this is treated as this: a typo in a header must not silence a feed for months.
 MAX_RETRY_AFTER_S = 24 * 3600
 # A cache lifetime longer than this does not push a source's next poll further out.
@@ -167,7 +172,6 @@ class Fetcher:
         )
         self._global = asyncio.Semaphore(settings.poll_concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
-        self._robots: dict[str, RobotFileParser | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -274,15 +278,23 @@ class Fetcher:
             )
 
     async def allowed_by_robots(self, url: str) -> bool:
-        """RFC 9309: 4xx means no rules; an unreachable robots.txt (5xx, network) means keep off."""
+        """RFC 9309: 4xx means no rules; an unreachable robots.txt (5xx, network) means keep off.
+
+        Rules are kept for six hours (an unreachable file for ten minutes) across cycles, since
+        a worker polls each source in its own small cycle.
+        """
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}".lower()
-        if origin not in self._robots:
+        cached = _ROBOTS_CACHE.get(origin)
+        if cached is None or cached[0] < time.monotonic():
             lock = self._robots_locks.setdefault(origin, asyncio.Lock())
             async with lock:
-                if origin not in self._robots:
-                    self._robots[origin] = await self._load_robots(origin)
-        rules = self._robots[origin]
+                cached = _ROBOTS_CACHE.get(origin)
+                if cached is None or cached[0] < time.monotonic():
+                    rules = await self._load_robots(origin)
+                    ttl = ROBOTS_TTL_S if rules is not None else ROBOTS_RETRY_S
+                    cached = _ROBOTS_CACHE[origin] = (time.monotonic() + ttl, rules)
+        rules = cached[1]
         if rules is None:
             return False
         return rules.can_fetch(PRODUCT_TOKEN, url)

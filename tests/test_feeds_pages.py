@@ -158,6 +158,7 @@ def test_page_source_fetches_each_new_article_once(
     second = poll(engine, poll_settings, NOW + timedelta(hours=1))
     assert second.new_articles == 1
     assert len(server.requests_for("/news/nurses-vote-for-strike-action")) == 1
+    assert len(server.requests_for("/robots.txt")) == 1  # cached across cycles
     with Session(engine) as session:
         seen = {s.url for s in session.exec(select(SeenLink))}
     assert server.url("/news/strike-dates-confirmed-for-december") in seen
