@@ -612,3 +612,16 @@ def test_very_long_run_on_text_is_bounded_and_still_read() -> None:
     )
     assert ("2025-03-12", None, "announced", ("Unison",)) in walkouts(found)
     assert len(found.events) <= 45
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The RMT strike on 12 October is off after members backed a new offer.",
+        "The RMT has called the 12 October strike off.",
+        "There will be no strike on 12 October after RMT members accepted the offer.",
+    ],
+)
+def test_ways_of_calling_a_strike_off(text: str) -> None:
+    found = run("Rail strike off", text, "2023-03-01T10:00+00:00")
+    assert [(w[0], w[2], w[3]) for w in walkouts(found)] == [("2023-10-12", "cancelled", ("RMT",))]

@@ -428,3 +428,25 @@ def test_bracketed_hours_after_each_day() -> None:
         (day(2023, 1, 18, 8), day(2023, 1, 18, 20)),
         (day(2023, 1, 19, 8), day(2023, 1, 19, 20)),
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    published=published_times,
+    back=st.integers(min_value=1, max_value=150),
+    style=st.integers(min_value=0, max_value=5),
+)
+def test_generated_past_tense_dates_stay_in_the_past(
+    published: datetime, back: int, style: int
+) -> None:
+    target = published.date() - timedelta(days=back)
+    phrase = _render(target, style, with_year=False)
+    periods = spans(f"The first strike took place on {phrase}.", published.isoformat()[:16])
+    assert [p[0].day for p in periods] == [target], phrase
+
+
+def test_a_date_seven_months_ahead_beats_one_five_months_back() -> None:
+    # Published 1 March: "12 October" is this autumn's, not last year's.
+    assert spans("The strike on 12 October is off.", "2023-03-01T10:00") == [
+        (day(2023, 10, 12), None)
+    ]

@@ -216,6 +216,9 @@ def uk_local(moment: datetime) -> datetime:
     return moment.astimezone(UK_TZ)
 
 
+FUTURE_WEIGHT = 0.6
+
+
 def nearest_year(
     month: int, day: int, anchor: date, weekday: int | None = None, past: bool = False
 ) -> date | None:
@@ -232,9 +235,9 @@ def nearest_year(
             continue
         mismatch = 1 if weekday is not None and candidate.weekday() != weekday else 0
         wrong_side = 1 if past and candidate >= anchor else 0
-        # Ties go to the future: reports look forward more often than back.
         delta = (candidate - anchor).days
-        key = (mismatch, wrong_side, delta if delta >= 0 else -delta + 1)
+        # Reports look forward: a future date counts as nearer than a past one as far away.
+        key = (mismatch, wrong_side, round(delta * FUTURE_WEIGHT) if delta >= 0 else -delta + 1)
         if best is None or key < best[0]:
             best = (key, candidate)
     return best[1] if best else None

@@ -221,7 +221,10 @@ LABOUR_CONTEXT_RE = re.compile(
 
 # Status cues. Off cues must be factual, not hoped for ("could be called off").
 CANCEL_RE = re.compile(
-    r"\b(?:call(?:ed|s|ing)?\s+off|cancel(?:led|s|ling|ed)?|scrapped|abandon(?:ed|s)"
+    r"\b(?:call(?:ed|s|ing)?\s+(?:(?:the|this|that|its|their|next\s+\w+'s)\s+)?(?:\w+\s+){0,2}?off"
+    r"|cancel(?:led|s|ling|ed)?|scrapped|abandon(?:ed|s)"
+    r"|(?:strikes?|walkouts?|action)\s+(?:is\s+|are\s+)?(?:now\s+)?off\b(?!\s+(?:the|a)\b)"
+    r"|(?:no|not\s+be\s+(?:a|any))\s+(?:strike|walkout)s?\s+(?:on|next|this|tomorrow|today)"
     r"|(?:will|would)\s+(?:now\s+)?no\s+longer\s+(?:go\s+ahead|take\s+place)"
     r"|will\s+not\s+(?:now\s+)?(?:go\s+ahead|take\s+place)|won't\s+(?:now\s+)?(?:go\s+ahead|take"
     r"\s+place)|(?:is|are)\s+(?:now\s+)?off\b|withdr[ae]w\w*\s+(?:the\s+)?(?:strike|action|notice)"
