@@ -673,8 +673,11 @@ async def _dispatch_channel(
             result = await channel.send(
                 job.address, job.text, validity_seconds=job.validity_seconds
             )
-        if result.outcome is Outcome.RETRY and job.channel == "sms" and result.retry_after:
-            limiter.pause_channel("sms", result.retry_after)  # Twilio's 429 is account-wide
+        if result.outcome is Outcome.RETRY and result.retry_after:
+            if job.channel == "sms":
+                limiter.pause_channel("sms", result.retry_after)  # Twilio's 429 is account-wide
+            elif job.channel == "telegram":
+                limiter.telegram_flood(result.retry_after)
         verdict = judge(job, result, settings, now, rng)
         summary.messages += 1
         summary.by_channel[job.channel] = summary.by_channel.get(job.channel, 0) + 1

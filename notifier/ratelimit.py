@@ -5,7 +5,8 @@
 * Telegram: about 30 messages a second overall and one a second per chat. python-telegram-bot's
   ``AIORateLimiter`` has no per-chat bucket and stops every chat on a single 429, so we keep our
   own: one global bucket plus one bucket per chat; a 429 delays only the chat it names (the
-  dispatcher re-queues that message for after the Retry-After).
+  dispatcher re-queues that message for after the Retry-After). Several 429s within a second
+  mean the bot as a whole is over its limit, and then every chat waits.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from config.settings import Settings
 TELEGRAM_PER_CHAT_PER_SECOND = 1.0
 MAX_TRACKED_CHATS = 10_000  # more than a second's worth at any allowed global rate
 SMS_MAX_SEGMENTS_PER_MESSAGE = 2
+FLOOD_WINDOW_SECONDS = 1.0
+FLOOD_PAUSE_AFTER = 3  # 429s for different chats within the window: the whole bot is limited
 
 
 def make_limiter(rate_per_second: float, burst: float = 1.0) -> AsyncLimiter:
@@ -46,6 +49,7 @@ class SendRateLimiter:
         self._telegram = make_limiter(tg_rate, max(tg_rate, 1.0))
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._paused_until: dict[str, float] = {}
+        self._floods: list[float] = []
 
     def _chat(self, chat_id: str) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -74,6 +78,16 @@ class SendRateLimiter:
         """Hold every send on ``channel`` for ``seconds`` (an account-wide 429)."""
         until = time.monotonic() + max(0.0, seconds)
         self._paused_until[channel] = max(self._paused_until.get(channel, 0.0), until)
+
+    def telegram_flood(self, retry_after: float) -> bool:
+        """A 429 from Telegram. Returns True when it made every chat wait (bot-wide flood)."""
+        now = time.monotonic()
+        self._floods = [t for t in self._floods if now - t < FLOOD_WINDOW_SECONDS]
+        self._floods.append(now)
+        if len(self._floods) >= FLOOD_PAUSE_AFTER:
+            self.pause_channel("telegram", retry_after)
+            return True
+        return False
 
     def channel_paused_for(self, channel: str) -> float:
         return max(0.0, self._paused_until.get(channel, 0.0) - time.monotonic())

@@ -71,3 +71,13 @@ def test_slow_rates_and_bad_rates() -> None:
     assert limiter.max_rate == 1.0 and limiter.time_period == 2.0
     with pytest.raises(ValueError, match="must be positive"):
         make_limiter(0)
+
+
+def test_one_telegram_429_holds_one_chat_but_several_hold_the_bot() -> None:
+    limiter = SendRateLimiter(load_settings(_env_file=None))
+    assert limiter.telegram_flood(2.0) is False
+    assert limiter.channel_paused_for("telegram") == 0
+    assert limiter.telegram_flood(2.0) is False
+    assert limiter.telegram_flood(2.0) is True
+    assert 1.5 < limiter.channel_paused_for("telegram") <= 2.0
+    assert limiter.channel_paused_for("sms") == 0
