@@ -625,3 +625,18 @@ def test_very_long_run_on_text_is_bounded_and_still_read() -> None:
 def test_ways_of_calling_a_strike_off(text: str) -> None:
     found = run("Rail strike off", text, "2023-03-01T10:00+00:00")
     assert [(w[0], w[2], w[3]) for w in walkouts(found)] == [("2023-10-12", "cancelled", ("RMT",))]
+
+
+def test_northern_irish_is_uk_and_irish_is_not() -> None:
+    at_home = run(
+        "Northern Irish nurses to strike",
+        "Northern Irish nurses will walk out on 6 March over pay.",
+        "2023-03-01T10:00+00:00",
+    )
+    abroad = run(
+        "Irish nurses to strike",
+        "Irish nurses will walk out in Dublin on 6 March over pay.",
+        "2023-03-01T10:00+00:00",
+    )
+    assert at_home.is_strike_news and [w[0] for w in walkouts(at_home)] == ["2023-03-06"]
+    assert not abroad.is_strike_news and abroad.events == []

@@ -204,10 +204,12 @@ FOREIGN_RE = re.compile(
     r"|United States|US|U\.S\.|America|American|Hollywood|California|New York|Canada|Canadian"
     r"|Australia|Australian|New Zealand|India|Indian|South Korea|Korean|Japan|Nigeria|Kenya"
     r"|South Africa|Argentina|Brazil|Chile|Mexico|Israel|Iran|Yemen|Houthi|Gaza|Ukraine"
-    r"|Russia|Republic of Ireland|Irish Nurses|INMO|Dublin|Cork|Galway|Ireland's|Irish)\b"
+    r"|Russia|Republic of Ireland|Irish Nurses|INMO|Dublin|Cork|Galway"
+    r"|(?<!Northern )Ireland's|(?<!Northern )Irish)\b"
 )
 UK_RE = re.compile(
     r"\b(?:UK|Britain|British|England|English|Wales|Welsh|Scotland|Scottish|Northern Ireland"
+    r"|Northern Irish"
     r"|London|NHS|Westminster|Downing Street|Whitehall|Holyrood|Senedd|Stormont|Sunak|Starmer"
     r"|Department of Health|DHSC|health secretary|Health Secretary|Treasury|Kent|Manchester"
     r"|Birmingham|Yorkshire|Midlands|Cornwall|Devon|Liverpool|Glasgow|Edinburgh|Cardiff|Belfast)\b"
