@@ -450,3 +450,9 @@ def test_a_date_seven_months_ahead_beats_one_five_months_back() -> None:
     assert spans("The strike on 12 October is off.", "2023-03-01T10:00") == [
         (day(2023, 10, 12), None)
     ]
+
+
+def test_midnight_tonight_is_the_start_of_tomorrow() -> None:
+    assert spans("Staff will walk out from midnight tonight for 24 hours.", MON) == [
+        (day(2023, 1, 10, 0), day(2023, 1, 11, 0))
+    ]

@@ -448,9 +448,9 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
         elif m.group("rel"):
             word = " ".join(m.group("rel").lower().split())
             offset = {"tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}.get(word, 0)
-            tokens.append(
-                _Token("dates", m.start(), m.end(), days=[today + timedelta(days=offset)])
-            )
+            rel_tok = _Token("dates", m.start(), m.end(), days=[today + timedelta(days=offset)])
+            rel_tok.unit = "tonight" if word == "tonight" else ""
+            tokens.append(rel_tok)
         elif m.group("wd"):
             wd = WEEKDAYS[m.group("wdname").lower()]
             modifier = m.group("wdmod") or ""
@@ -679,6 +679,9 @@ def extract(sentence: str, anchor: datetime) -> tuple[list[Period], list[ClockRa
             start_clock, end_clock = clock_tok.times
             start_mid, end_mid = clock_tok.midnight
             used.add(clock_at)
+            if start_mid and tok.unit == "tonight":
+                # "from midnight tonight": the first minute of tomorrow
+                tok = _Token("dates", tok.start, tok.end, days=[tok.days[0] + timedelta(days=1)])
         span_start = tokens[lo].start
         # Range with a second dated moment: "from X until Y", "between X and Y", "X to Y".
         linked = _link_end(sentence, tokens, hi, used)
