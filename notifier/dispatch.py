@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import math
 import random
@@ -347,7 +348,8 @@ def plan_jobs(
         if not address:
             verdicts.append(_Verdict([r.id], SKIPPED, "subscriber has no address (forgotten)"))
             continue
-        if r.body is not None:  # a ready-written message (replies): sent as it is
+        if r.body is not None:  # a ready-written plain-text message (replies): sent as it is
+            body = html.escape(r.body, quote=False) if r.channel == "telegram" else r.body
             jobs.append(
                 _Job(
                     r.channel,
@@ -355,8 +357,8 @@ def plan_jobs(
                     address,
                     [r.id],
                     r.attempts,
-                    r.body,
-                    _segments(r.channel, r.body),
+                    body,
+                    _segments(r.channel, body),
                     None,
                 )
             )

@@ -400,3 +400,15 @@ def test_an_announcement_for_a_strike_called_off_meanwhile_is_not_sent(
     assert got[off.id].status == "sent"  # type: ignore[index]
     [req] = twilio.requests
     assert req.body.startswith("STRIKE CALLED OFF (cancelled):")
+
+
+def test_ready_written_replies_are_plain_text_on_telegram(
+    engine: Engine, session: Session, live: Settings, telegram: FakeTelegramAPI
+) -> None:
+    sub = add_subscriber(session, channel="telegram")
+    queue(session, sub, None, "reply", body="Postcodes: LS1 <none> & more")
+    assert _dispatch(engine, live).sent == 1
+    [call] = telegram.calls("sendMessage")
+    # Sent as HTML, so the text is escaped: the resident sees exactly what was written.
+    assert call.params["parse_mode"] == "HTML"
+    assert call.text == "Postcodes: LS1 &lt;none&gt; &amp; more"
