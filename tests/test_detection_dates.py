@@ -456,3 +456,12 @@ def test_midnight_tonight_is_the_start_of_tomorrow() -> None:
     assert spans("Staff will walk out from midnight tonight for 24 hours.", MON) == [
         (day(2023, 1, 10, 0), day(2023, 1, 11, 0))
     ]
+
+
+def test_until_the_next_day() -> None:
+    assert spans("from 8am on Monday 16 January until 8pm the next day", MON) == [
+        (day(2023, 1, 16, 8), day(2023, 1, 17, 20))
+    ]
+    assert spans("from 7am on 16 January to 7am the following day", MON) == [
+        (day(2023, 1, 16, 7), day(2023, 1, 17, 7))
+    ]

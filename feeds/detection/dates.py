@@ -126,6 +126,8 @@ _TOKEN_RE = re.compile(
         |new\s+year'?s\s+day|good\s+friday|easter\s+sunday|easter\s+monday|easter\s+saturday
         |early\s+may\s+bank\s+holiday|may\s+day\s+bank\s+holiday|spring\s+bank\s+holiday
         |(?:august|summer)\s+bank\s+holiday(?:\s+monday)?)\b)
+  | (?P<relnext>\b(?:the\s+(?:next|following)\s+(?:day|morning|evening)|the\s+day\s+after)\b
+        (?!\s+tomorrow))
   | (?P<rel>\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|yesterday|this\s+morning
         |this\s+afternoon|this\s+evening)\b)
   | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
@@ -445,6 +447,11 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             when = nearest_holiday(m.group("hol"), today, past)
             if when is not None:
                 tokens.append(_Token("dates", m.start(), m.end(), days=[when]))
+        elif m.group("relnext"):
+            before = next((t for t in reversed(tokens) if t.kind == "dates"), None)
+            if before is not None:
+                nxt_day = before.days[-1] + timedelta(days=1)
+                tokens.append(_Token("dates", m.start(), m.end(), days=[nxt_day]))
         elif m.group("rel"):
             word = " ".join(m.group("rel").lower().split())
             offset = {"tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}.get(word, 0)
