@@ -465,3 +465,12 @@ def test_until_the_next_day() -> None:
     assert spans("from 7am on 16 January to 7am the following day", MON) == [
         (day(2023, 1, 16, 7), day(2023, 1, 17, 7))
     ]
+
+
+def test_week_long_and_fortnight() -> None:
+    assert spans("a week-long strike from Monday 16 January", MON) == [
+        (day(2023, 1, 16), day(2023, 1, 22))
+    ]
+    assert spans("walk out for a fortnight from 6 February", MON) == [
+        (day(2023, 2, 6), day(2023, 2, 19))
+    ]

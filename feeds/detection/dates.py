@@ -133,7 +133,8 @@ _TOKEN_RE = re.compile(
   | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
         (?:'s)?(?P<wdweek>\s+next\s+week|\s+this\s+week|\s+last\s+week)?\b
         (?!,?\s+(?:the\s+)?(?:\d|{_MONTH}[\s\d])))
-  | (?P<dur>\b(?P<durn>{_NUM})(?:\s*|-)(?P<durunit>hours?|hrs?|days?|weeks?)(?:-long)?\b)
+  | (?P<dur>\b(?P<durn>{_NUM}|a)(?:\s*|-)(?P<durunit>hours?|hrs?|days?|weeks?|fortnight)
+        (?:-long)?\b|\b(?P<durweek>week-long|fortnight-long)\b)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -476,12 +477,15 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
                 wd_tok.days = [day + timedelta(days=7)]
             tokens.append(wd_tok)
         elif m.group("dur"):
-            raw = m.group("durn").lower()
-            count = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
-            unit = m.group("durunit").lower()
+            if m.group("durweek"):
+                raw, unit = "1", m.group("durweek").lower().split("-")[0]
+            else:
+                raw, unit = m.group("durn").lower(), m.group("durunit").lower()
+            count = 1 if raw == "a" else int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
             if count <= 0:
                 continue
-            hours = count * (1 if unit.startswith("h") else 24 if unit.startswith("d") else 168)
+            per_unit = {"h": 1, "d": 24, "w": 168, "f": 336}[unit[0]]
+            hours = count * per_unit
             tokens.append(
                 _Token(
                     "dur",
