@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
@@ -359,3 +361,44 @@ def test_html_page_given_as_a_feed_names_the_feed_it_advertises(
     assert (summary.results[0].error or "").endswith(
         f"the page advertises a feed at {server.url('/news.atom')}"
     )
+
+
+PARSED_HERE: list[str] = []
+
+
+def recording_feed_candidates(*args: Any) -> Any:
+    """feed_candidates that notes, in whichever process runs it, that it ran there."""
+    from feeds.identity import feed_candidates
+
+    PARSED_HERE.append(args[3])
+    return feed_candidates(*args)
+
+
+def test_large_cycle_parses_in_worker_processes(
+    engine: Engine, server: FeedServer, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import load_settings
+    from feeds.poller import POOL_MIN_SOURCES
+
+    monkeypatch.setattr("feeds.poller.feed_candidates", recording_feed_candidates)
+    PARSED_HERE.clear()
+
+    settings = load_settings(DATABASE_URL=database_url, POLL_PARSE_WORKERS=1, _env_file=None)
+    n = POOL_MIN_SOURCES
+    for i in range(n):
+        server.route(f"/many{i}.xml", rss([item(i * 10 + j) for j in range(3)]))
+    server.route("/many-bad.xml", b'<!DOCTYPE x [<!ENTITY a "b">]><rss version="2.0"/>')
+    add_sources(
+        engine,
+        *({"id": f"m{i}", "url": server.url(f"/many{i}.xml")} for i in range(n)),
+        {"id": "m-bad", "url": server.url("/many-bad.xml")},
+    )
+    summary = poll(engine, settings)
+    assert summary.fetched == n and summary.failed == 1
+    assert summary.new_articles == 3 * n
+    assert "entities" in (next(r for r in summary.results if r.feed_id == "m-bad").error or "")
+    assert len(articles(engine)) == 3 * n
+    assert PARSED_HERE == []  # every body was parsed in a worker process
+    # A small cycle parses in-process.
+    poll(engine, settings, feed_ids=["m0"])
+    assert PARSED_HERE == ["127.0.0.1"]
