@@ -474,3 +474,8 @@ def test_week_long_and_fortnight() -> None:
     assert spans("walk out for a fortnight from 6 February", MON) == [
         (day(2023, 2, 6), day(2023, 2, 19))
     ]
+
+
+def test_a_day_earlier_is_not_a_duration() -> None:
+    text = "The strike will now end at midnight on Monday 1 May, a day earlier than planned."
+    assert spans(text, "2023-04-27T15:30") == [(day(2023, 5, 1, 0), None)]

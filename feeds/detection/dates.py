@@ -135,6 +135,7 @@ _TOKEN_RE = re.compile(
         (?!,?\s+(?:the\s+)?(?:\d|{_MONTH}[\s\d])))
   | (?P<dur>\b(?P<durn>{_NUM}|a)(?:\s*|-)(?P<durunit>hours?|hrs?|days?|weeks?|fortnight)
         (?:-long)?\b|\b(?P<durweek>week-long|fortnight-long)\b)
+        (?!'?\s+(?:earlier|later|before|after|ahead|early|late|sooner|longer|ago|notice|in\s+advance))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
