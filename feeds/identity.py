@@ -173,10 +173,11 @@ class FeedCandidates:
 
 
 def feed_candidates(
-    body: bytes, content_type: str | None, fetched_at: datetime, source_host: str
+    body: bytes, content_type: str | None, fetched_at: datetime, feed_url: str
 ) -> FeedCandidates:
     """Parse a feed body into candidates; raises FeedRejected for what is not a usable feed."""
-    parsed = parse_feed(body, content_type=content_type, fetched_at=fetched_at)
+    parsed = parse_feed(body, content_type=content_type, fetched_at=fetched_at, base_url=feed_url)
+    source_host = (urlsplit(feed_url).hostname or "").lower()
     candidates = [
         c for e in parsed.entries if (c := candidate_from_entry(e, source_host=source_host))
     ]

@@ -168,8 +168,13 @@ def _entry(raw: Any, fetched_at: datetime) -> ParsedEntry:
     )
 
 
-def parse_feed(data: bytes, *, content_type: str | None, fetched_at: datetime) -> ParsedFeed:
-    """Parse a feed body; keep a bozo feed's usable entries, reject what is not a feed at all."""
+def parse_feed(
+    data: bytes, *, content_type: str | None, fetched_at: datetime, base_url: str | None = None
+) -> ParsedFeed:
+    """Parse a feed body; keep a bozo feed's usable entries, reject what is not a feed at all.
+
+    ``base_url`` (the feed's address after redirects) resolves relative entry links.
+    """
     if not data.strip():
         raise FeedRejected("empty response body")
     charset = None
@@ -180,7 +185,10 @@ def parse_feed(data: bytes, *, content_type: str | None, fetched_at: datetime) -
     looks_html = _HTML_START.match(body[:4096]) is not None
     result = feedparser.parse(
         io.BytesIO(body),
-        response_headers={"content-type": "application/xml; charset=utf-8"},
+        response_headers={
+            "content-type": "application/xml; charset=utf-8",
+            **({"content-location": base_url} if base_url else {}),
+        },
         sanitize_html=False,
         resolve_relative_uris=False,
     )

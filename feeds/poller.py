@@ -18,7 +18,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.engine import Engine
@@ -220,7 +219,7 @@ class _Cycle:
         self._analyze_at = ANALYZE_FIRST_AT_ROWS
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writer")
 
-    async def _parse(self, body: bytes, content_type: str | None, host: str) -> FeedCandidates:
+    async def _parse(self, body: bytes, content_type: str | None, url: str) -> FeedCandidates:
         """Parse in a worker process on big cycles (feedparser is pure Python), else inline."""
         if self._use_pool:
             if self._pool is None:
@@ -231,12 +230,12 @@ class _Cycle:
             loop = asyncio.get_running_loop()
             try:
                 return await loop.run_in_executor(
-                    self._pool, feed_candidates, body, content_type, self.now, host
+                    self._pool, feed_candidates, body, content_type, self.now, url
                 )
             except BrokenProcessPool:
                 log.error("feed parser processes died; parsing in-process for this cycle")
                 self._use_pool = False
-        return feed_candidates(body, content_type, self.now, host)
+        return feed_candidates(body, content_type, self.now, url)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -268,9 +267,8 @@ class _Cycle:
                 last_modified=result.last_modified or src.last_modified,
                 max_age_s=result.max_age_s,
             )
-        host = (urlsplit(url).hostname or "").lower()
         try:
-            parsed = await self._parse(result.body, result.content_type, host)
+            parsed = await self._parse(result.body, result.content_type, url)
         except FeedRejected as exc:
             message = str(exc)
             advertised = discover_feed(result.body, result.url) if "HTML" in message else None

@@ -401,4 +401,17 @@ def test_large_cycle_parses_in_worker_processes(
     assert PARSED_HERE == []  # every body was parsed in a worker process
     # A small cycle parses in-process.
     poll(engine, settings, feed_ids=["m0"])
-    assert PARSED_HERE == ["127.0.0.1"]
+    assert [server.url("/many0.xml")] == PARSED_HERE
+
+
+def test_relative_entry_links_resolve_against_the_feed(
+    engine: Engine, server: FeedServer, poll_settings: Settings
+) -> None:
+    server.route(
+        "/rel/feed.xml", rss([{"title": "Relative", "link": "/rel/story-1", "description": "x"}])
+    )
+    add_sources(engine, {"id": "rel", "url": server.url("/rel/feed.xml")})
+    poll(engine, poll_settings)
+    (stored,) = articles(engine)
+    assert stored.canonical_url == server.url("/rel/story-1")
+    assert stored.identity == "url:" + server.url("/rel/story-1")
