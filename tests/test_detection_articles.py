@@ -640,3 +640,18 @@ def test_northern_irish_is_uk_and_irish_is_not() -> None:
     )
     assert at_home.is_strike_news and [w[0] for w in walkouts(at_home)] == ["2023-03-06"]
     assert not abroad.is_strike_news and abroad.events == []
+
+
+def test_union_lines_under_a_strike_headline() -> None:
+    found = run(
+        "Ambulance strike dates",
+        "The dates are:\nUnison: 6 and 20 February\nGMB: 6 February and 6 March",
+        "2023-01-20T10:00+00:00",
+    )
+    assert found.is_strike_news
+    assert [(w[0], w[3]) for w in walkouts(found)] == [
+        ("2023-02-06", ("Unison",)),
+        ("2023-02-20", ("Unison",)),
+        ("2023-02-06", ("GMB",)),
+        ("2023-03-06", ("GMB",)),
+    ]

@@ -484,8 +484,10 @@ def _is_strike_news(
         return (True, 0.6) if pay_ballots else (False, 0.9)
     title = infos[0] if infos and infos[0].sent.is_title else None
     title_strike = bool(title and title.strike)
-    labour = any(i.unions or i.staff for i in strike_infos) or bool(
-        lx.LABOUR_CONTEXT_RE.search(" ".join(i.clean for i in strike_infos))
+    labour = (
+        any(i.unions or i.staff for i in strike_infos)
+        or any(e.unions for e in walkouts)
+        or bool(lx.LABOUR_CONTEXT_RE.search(" ".join(i.clean for i in strike_infos)))
     )
     if not labour:
         return False, 0.8
