@@ -655,3 +655,13 @@ def test_union_lines_under_a_strike_headline() -> None:
         ("2023-02-06", ("GMB",)),
         ("2023-03-06", ("GMB",)),
     ]
+
+
+def test_union_named_in_the_next_sentence() -> None:
+    found = run(
+        "Hospital staff to strike",
+        "Cleaners and porters at Riverside Hospital will strike for five days from Monday 12 "
+        "February. Unite said its members had been offered a pay rise below inflation.",
+        "2024-02-01T10:00+00:00",
+    )
+    assert walkouts(found) == [("2024-02-12", "2024-02-16", "announced", ("Unite",))]

@@ -245,6 +245,21 @@ def _nearest_unions(infos: list[_SentInfo], i: int, title_unions: list[str]) -> 
     return list(title_unions)
 
 
+def _following_unions(infos: list[_SentInfo], i: int) -> list[str]:
+    paragraph = infos[i].sent.paragraph
+    for j in range(i + 1, min(len(infos), i + 3)):
+        if infos[j].sent.paragraph != paragraph:
+            break
+        if infos[j].unions:
+            return list(infos[j].unions)
+    return []
+
+
+def _main_union(infos: list[_SentInfo], in_strike_sentences: Counter[str]) -> list[str]:
+    counts = in_strike_sentences or Counter(u for info in infos for u in info.unions)
+    return [counts.most_common(1)[0][0]] if counts else []
+
+
 def _clause_unions(info: _SentInfo, period: Period) -> list[str]:
     text = info.clean
     c_start, c_end = clause_bounds(text, period.span[0])
@@ -327,10 +342,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 unions = info.unions or _staff_union(info, infos, i, title_unions)
             if not unions:
                 unions = list(source_unions)
-            if not unions and all_unions:
-                # The article's main union: a guess, so the event is less sure.
-                unions = [all_unions.most_common(1)[0][0]]
-                guessed_union = True
+            if not unions:
+                # The union named just after ("... from Monday. Unite said ..."), else the
+                # article's main union: a guess, so the event is less sure.
+                unions = _following_unions(infos, i) or _main_union(infos, all_unions)
+                guessed_union = bool(unions)
             extra_unions = _also_unions(info, period, unions)
             confidence = 0.55 - (0.1 if guessed_union else 0.0)
             staff = staff_in(info.sent.text[c_start:c_end]) or info.staff

@@ -247,7 +247,7 @@ RESCHEDULE_RE = re.compile(
 )
 GOING_AHEAD_RE = re.compile(
     r"\b(?:go(?:ing|es)?\s+ahead|under\s*way|began|started|are\s+on\s+strike|is\s+on\s+strike"
-    r"|on\s+the\s+picket|on\s+picket\s+lines?|proceed\w*|continu(?:e|es|ing)|still|confirmed"
+    r"|on\s+the\s+picket|on\s+picket\s+lines?|proceed\w*|continuing|still|confirmed"
     r"|walk(?:ing|ed)?\s+out\s+today|strik(?:e|ing)\s+today)\b",
     re.I,
 )
