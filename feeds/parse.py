@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
@@ -142,7 +143,7 @@ def _as_datetime(struct: Any, fetched_at: datetime) -> datetime | None:
     return value
 
 
-def _entry(raw: Any, fetched_at: datetime) -> ParsedEntry:
+def _entry(raw: Any, fetched_at: datetime, base_url: str | None) -> ParsedEntry:
     summary_html = ""
     content = raw.get("content")
     if content:
@@ -158,6 +159,9 @@ def _entry(raw: Any, fetched_at: datetime) -> ParsedEntry:
     updated = dict.get(raw, "updated_parsed")
     guid = (raw.get("id") or "").strip() or None
     link = (raw.get("link") or "").strip() or None
+    if link and base_url and not link.startswith(("http://", "https://")):
+        # Resolved here rather than by feedparser, which would resolve every URI it meets.
+        link = urljoin(base_url, link)
     return ParsedEntry(
         guid=guid,
         link=link,
@@ -173,7 +177,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a feed body; keep a bozo feed's usable entries, reject what is not a feed at all.
 
-    ``base_url`` (the feed's address after redirects) resolves relative entry links.
+    ``base_url`` (the feed's address) resolves relative entry links.
     """
     if not data.strip():
         raise FeedRejected("empty response body")
@@ -185,10 +189,7 @@ def parse_feed(
     looks_html = _HTML_START.match(body[:4096]) is not None
     result = feedparser.parse(
         io.BytesIO(body),
-        response_headers={
-            "content-type": "application/xml; charset=utf-8",
-            **({"content-location": base_url} if base_url else {}),
-        },
+        response_headers={"content-type": "application/xml; charset=utf-8"},
         sanitize_html=False,
         resolve_relative_uris=False,
     )
@@ -207,5 +208,5 @@ def parse_feed(
             warning = f"feed is malformed but usable: {exc}"
     feed_title = html_to_text(result.get("feed", {}).get("title", ""))
     parsed = ParsedFeed(version=version or "unknown", title=feed_title, warning=warning)
-    parsed.entries = [_entry(raw, fetched_at) for raw in entries]
+    parsed.entries = [_entry(raw, fetched_at, base_url) for raw in entries]
     return parsed
