@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -400,3 +401,45 @@ def test_short_notice_announcement_says_tomorrow() -> None:
     tg = compose_telegram([Alert("announced", NURSES)], evening, LINKS)
     assert "<b>Strike tomorrow</b> (just announced)" in tg
     assert compose_sms([Alert("announced", NURSES)], NOW, LINKS).startswith("STRIKE: ")
+
+
+class _TagCheck(HTMLParser):
+    """Telegram accepts only a few tags and rejects a message whose tags do not nest."""
+
+    ALLOWED = frozenset({"b", "i", "a"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.ALLOWED:
+            self.bad.append(tag)
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.bad.append(f"/{tag}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    unions=st.lists(st.text(max_size=40), max_size=3),
+    areas=st.lists(st.text(max_size=40), max_size=3),
+    url=st.text(max_size=40),
+    kind=st.sampled_from(["announced", "changed", "called_off"]),
+)
+def test_telegram_html_is_always_well_formed(
+    unions: list[str], areas: list[str], url: str, kind: str
+) -> None:
+    facts = replace(
+        NURSES,
+        unions=tuple(unions),
+        area_names=tuple(areas),
+        sources=(Source(url, "https://example.org/" + url),),
+    )
+    checker = _TagCheck()
+    checker.feed(compose_telegram([Alert(kind, facts)], NOW, LINKS))
+    checker.close()
+    assert checker.bad == [] and checker.stack == []
