@@ -23,8 +23,10 @@ def register(app: typer.Typer) -> None:
             False, "--seed", help="Insert or update every area in the database's area table."
         ),
     ) -> None:
-        """Show the areas (nation, regions, ICB or health board, ambulance service, county,
-        district) a postcode lies in; these decide which strikes reach its subscribers."""
+        """Show the areas a postcode lies in: these decide which strikes reach its subscribers.
+
+        Nation, regions, ICB or health board, ambulance service, county and district.
+        """
         from subscribers.areas import resolve_postcode, seed_areas
         from subscribers.postcode_index import (
             PostcodeIndexUnavailable,

@@ -22,8 +22,11 @@ def register(app: typer.Typer) -> None:
             None, "--keep", help="Keep the demo database in this directory instead of a temp one."
         ),
     ) -> None:
-        """Serve sample feeds on 127.0.0.1, subscribe sample residents, run the real cycles and
-        show what each resident receives and when, including the day-before reminders."""
+        """Offline tour: sample feeds, sample residents, real cycles, what each one receives.
+
+        Sample feeds are served on 127.0.0.1; the cycles run on a clock from --now through the
+        day-before reminders and a call-off.
+        """
         from notifier.db import make_engine
         from notifier.demo.tour import demo_database, dump_json, run
         from notifier.migrate import upgrade
