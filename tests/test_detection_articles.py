@@ -665,3 +665,31 @@ def test_union_named_in_the_next_sentence() -> None:
         "2024-02-01T10:00+00:00",
     )
     assert walkouts(found) == [("2024-02-12", "2024-02-16", "announced", ("Unite",))]
+
+
+def test_page_timestamps_and_borrowed_staff() -> None:
+    found = run(
+        "NHS strikes set to go ahead",
+        "9 January 2023, 19:39 | Updated: 9 January 2023, 20:04\n"
+        "Ambulance workers in Unison will strike on Wednesday.\n"
+        "The Royal College of Nursing said strikes on January 18 and 19 would go ahead.",
+        "2023-01-09T19:39+00:00",
+    )
+    assert [(w[0], w[3]) for w in walkouts(found)] == [
+        ("2023-01-11", ("Unison",)),
+        ("2023-01-18", ("RCN",)),
+        ("2023-01-19", ("RCN",)),
+    ]
+    rcn = [e for e in found.events if e.unions == ["RCN"]]
+    assert all(e.topic == "nursing" and "Ambulance workers" not in e.staff for e in rcn)
+
+
+def test_northern_ireland_is_not_the_northern_train_company() -> None:
+    found = run(
+        "Ambulance strike",
+        "Ambulance staff will walk out in England, Wales and Northern Ireland on 21 December, "
+        "Unite said.",
+        "2022-12-10T10:00+00:00",
+    )
+    assert found.events[0].employers == []
+    assert "Northern Ireland" in found.events[0].areas

@@ -155,6 +155,11 @@ _SHORT_OF_STRIKE_RE = re.compile(
 )
 
 
+_TIMESTAMP_RE = re.compile(
+    r"\b(?:updated|published|posted|first\s+published|last\s+(?:updated|modified))\b", re.I
+)
+
+
 def _is_list_like(info: _SentInfo) -> bool:
     text = info.sent.text
     return bool(
@@ -179,6 +184,8 @@ def _date_is_strike_date(
         return False
     if lx.REPORTING_BEFORE_RE.search(text[max(0, pos - 40) : pos]):
         return False
+    if not info.strike and _TIMESTAMP_RE.search(text):
+        return False  # "9 January 2023, 19:39 | Updated: ..." is when the page was written
     if _SHORT_OF_STRIKE_RE.search(text) and not re.search(r"strik|walk", text, re.I):
         return False
     if _NOT_A_START_RE.search(text[max(0, pos - 30) : pos]) and not period.continuous:
@@ -209,13 +216,13 @@ def _date_is_strike_date(
 
 
 def _staff_union(
-    info: _SentInfo, infos: list[_SentInfo], i: int, title_unions: list[str]
+    info: _SentInfo, clause: str, infos: list[_SentInfo], i: int, title_unions: list[str]
 ) -> list[str]:
     """No union named: the staff group's usual union if the context's union is another trade's."""
     nearby = _nearest_unions(infos, i, title_unions)
-    staff_topics = {topic for _, topic in info.staff}
+    staff_topics = {topic for _, topic in staff_in(clause)}
     for pattern, union in lx.STAFF_UNIONS:
-        if pattern.search(info.sent.text):
+        if pattern.search(clause):
             topic = lx.UNION_TOPICS.get(union)
             other_trade = not any(lx.UNION_TOPICS.get(u) == topic for u in nearby)
             if (not nearby or other_trade) and (topic in staff_topics or not staff_topics):
@@ -293,7 +300,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     all_unions = Counter(u for info in infos if info.strike for u in info.unions)
     all_staff = [st for info in infos if info.strike for st in info.staff]
     article_text = f"{article.title}\n{article.text}"
-    fallback_topic = topic_for(all_staff, [u for u, _ in all_unions.most_common()], "")
+    lead_text = " ".join(info.sent.text for info in infos[:4])
+    fallback_topic = topic_for(all_staff, [u for u, _ in all_unions.most_common()], "", lead_text)
     if not fallback_topic:
         fallback_topic = (
             "other_nhs" if re.search(r"\bNHS\b|hospital", article_text, re.I) else "councils"
@@ -339,7 +347,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             guessed_union = False
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
-                unions = info.unions or _staff_union(info, infos, i, title_unions)
+                unions = info.unions or _staff_union(
+                    info, info.sent.text[c_start:c_end], infos, i, title_unions
+                )
             if not unions:
                 unions = list(source_unions)
             if not unions:
@@ -354,6 +364,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 staff = prev.staff
             if not staff:
                 staff = list(dict.fromkeys(all_staff))[:1]
+            trades = {lx.UNION_TOPICS[u] for u in unions if u in lx.UNION_TOPICS}
+            if trades and not any(topic in trades for _, topic in staff):
+                staff = []  # borrowed staff of another trade ("ambulance workers" for the RCN)
             employers = list(info.employers()) or list(source_employers)
             areas, area_codes = (list(x) for x in info.places(places))
             if not area_codes:

@@ -31,10 +31,15 @@ def staff_in(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_LEADING_WORDS_RE = re.compile(
+    r"^(?:(?:In|At|On|For|From|By|With|Across|The|the|and|of|for|A|An|Our|Its|Their)\s+)+"
+)
+
+
 def employers_in(text: str) -> list[str]:
     names: list[str] = []
     for m in lx.EMPLOYER_RE.finditer(text):
-        name = re.sub(r"^(?:The|the|and|of|for)\s+", "", m.group(0)).strip()
+        name = _LEADING_WORDS_RE.sub("", m.group(0)).strip()
         if name not in names:
             names.append(name)
     for m in lx.EMPLOYER_NAMES_RE.finditer(text):
