@@ -37,8 +37,9 @@ test: $(STAMP) lint typecheck
 	  TEST_DATABASE_URL="$$url" $(BIN)/pytest -q -p no:cacheprovider; \
 	done
 
+# Every benchmark in bench/ with its defaults (several minutes; figures go in docs/benchmarks.md).
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
