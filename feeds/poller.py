@@ -1,9 +1,10 @@
 """One poll cycle: fetch every due source concurrently, store new and changed articles.
 
 Each source is handled by its own task that never raises, so one broken, slow or hostile source
-cannot delay or spoil the others. Each source's articles and polling state are committed together
-as soon as it finishes: nothing is half-written and a crash mid-cycle loses only unfinished work.
-``now`` drives every scheduling decision (next poll, backoff); the HTTP layer is real.
+cannot delay or spoil the others. A source's articles and its polling state are committed in the
+same transaction, shortly after it finishes (sources finishing together share one): nothing is
+half-written and a crash mid-cycle loses only unfinished work. ``now`` drives every scheduling
+decision (next poll, backoff); the HTTP layer is real.
 """
 
 from __future__ import annotations
