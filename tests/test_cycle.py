@@ -180,3 +180,49 @@ def test_two_walkouts_in_one_trigger_make_one_message(
     assert summary.queued == 2  # one outbox row per walkout...
     assert [m.address for m in made["telegram"].sent] == [sub.address]  # ...one message
     assert {r.status for r in outbox(engine)} == {"sent"}
+
+
+def test_tick_tells_the_operator_when_reminders_will_finish(
+    engine: Engine, session: Session, database_url: str
+) -> None:
+    settings = load_settings(_env_file=None, DATABASE_URL=database_url)
+    strike = add_strike(session, start=START, end=START.replace(hour=19))
+    for _ in range(3):
+        add_subscriber(session, channel="telegram")
+    add_change(session, strike, "announced", now=NOW)
+    asyncio.run(run_cycle(engine, settings, NOW, poll=False, dispatch=False))
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TWILIO_", "TELEGRAM_", "DATABASE_URL"))
+    }
+    # 3 Telegram messages at 0.00005/s take 60,000 s (16 h 40 min): to be done when the walkout
+    # starts at 07:00 they must start at 14:20 the day before, not at 18:00.
+    env.update(
+        DATABASE_URL=database_url, TELEGRAM_MESSAGES_PER_SECOND="0.00005", LOG_LEVEL="WARNING"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from notifier.cli import main; main()",
+            "tick",
+            "--now",
+            "2026-01-20T14:20",
+            "--no-poll",
+            "--no-dispatch",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "queued: 3 (0 alerts, 3 reminders)" in out.stdout
+    assert (
+        f"strike {strike.id}: 3 reminders, expected to finish 2026-01-21T07:00:00+00:00"
+        " (deadline 2026-01-21T07:00:00+00:00)" in out.stdout
+    )
+    assert "started early to finish in time" in out.stdout

@@ -280,3 +280,33 @@ def test_poll_job_follows_the_feeds_schedule_in_the_database(
             await worker.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_leader_answers_telegram_by_long_polling(engine: Engine, database_url: str) -> None:
+    from config.settings import load_settings
+    from tests.fakes.telegram_api import FakeTelegramAPI, message_update
+
+    with FakeTelegramAPI() as api:
+        settings = load_settings(
+            _env_file=None,
+            DATABASE_URL=database_url,
+            TELEGRAM_BOT_TOKEN="123456:" + "C" * 30,
+            TELEGRAM_API_BASE_URL=api.base_url,
+        )
+
+        async def scenario() -> None:
+            worker = _worker(engine, settings)
+            assert worker.telegram_polling  # configured without PUBLIC_BASE_URL
+            await worker.start()
+            try:
+                api.push_update(message_update(555001, "/help"))
+                for _ in range(100):
+                    if api.sent_texts(555001):
+                        break
+                    await asyncio.sleep(0.05)
+            finally:
+                await worker.shutdown()
+
+        asyncio.run(scenario())
+        assert api.sent_texts(555001), "the bot answered through getUpdates polling"
+        assert api.calls("getUpdates")
