@@ -199,6 +199,9 @@ def _date_is_strike_date(
             return False
     if info.strike:
         return True
+    quoted = text[:pos].count('"') % 2 == 1
+    if quoted and not re.search(r"\d", text[pos : period.span[1]]):
+        return False  # "tomorrow" in a quote is the speaker's tomorrow, not the reader's
     if list_ctx and _is_list_like(info):
         return True
     if prev is not None and prev.sent.paragraph >= info.sent.paragraph - 1:
