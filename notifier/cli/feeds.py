@@ -30,6 +30,12 @@ def _state(feed: Any) -> str:
     return "warning" if feed.last_warning else "ok"
 
 
+def _off_reason(feed: Any, notes: dict[str, str]) -> str:
+    if feed.enabled:
+        return ""
+    return notes.get(feed.id) or "not in the catalogue any more"
+
+
 def _load(path: Path | None) -> list[Any]:
     from feeds.catalogue import CatalogueError, load_catalogue
 
@@ -109,6 +115,7 @@ def register(app: typer.Typer) -> None:
             "FAILS",
             "LAST ERROR / WARNING",
         )
+        notes = {spec.id: spec.note for spec in specs}
         rows = [
             (
                 f.id,
@@ -118,7 +125,7 @@ def register(app: typer.Typer) -> None:
                 _when(f.last_success_at),
                 _when(f.next_poll_at) if f.enabled else "-",
                 str(f.consecutive_failures),
-                (f.last_error or f.last_warning or "")[:70],
+                (f.last_error or f.last_warning or _off_reason(f, notes))[:70],
             )
             for f in feeds
         ]
@@ -126,11 +133,10 @@ def register(app: typer.Typer) -> None:
         for row in [header, *rows]:
             cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
             typer.echo("  ".join([*cells, row[-1]]).rstrip())
-        counts = {s: sum(1 for r in rows if r[3] == s) for s in ("ok", "UNHEALTHY", "failing")}
-        typer.echo(
-            f"\n{len(rows)} sources: {counts['ok']} ok, {counts['failing']} failing, "
-            f"{counts['UNHEALTHY']} unhealthy (times are UK local)"
-        )
+        order = ("ok", "warning", "failing", "UNHEALTHY", "new", "disabled")
+        counts = {state: sum(1 for r in rows if r[3] == state) for state in order}
+        parts = ", ".join(f"{n} {state.lower()}" for state, n in counts.items() if n)
+        typer.echo(f"\n{len(rows)} sources: {parts or 'none'} (times are UK local)")
 
     @group.command("export")
     def export(
