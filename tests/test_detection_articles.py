@@ -693,3 +693,23 @@ def test_northern_ireland_is_not_the_northern_train_company() -> None:
     )
     assert found.events[0].employers == []
     assert "Northern Ireland" in found.events[0].areas
+
+
+def test_northern_region_is_not_a_train_company_in_a_school_strike() -> None:
+    found = run(
+        "Teachers strike by region",
+        "NEU members in the Northern, North West and Yorkshire regions will strike on Tuesday "
+        "28 February.",
+        "2023-02-20T10:00+00:00",
+    )
+    assert found.events[0].employers == []
+
+
+def test_also_clause_union_gets_its_own_staff_and_topic() -> None:
+    found = run(
+        "Nurses and ambulance crews out on the same day",
+        "9 March is the day RCN nurses are due to strike, as are ambulance crews in the GMB.",
+        "2026-02-20T10:00+00:00",
+    )
+    gmb = [e for e in found.events if e.unions == ["GMB"]]
+    assert gmb and gmb[0].topic == "ambulance" and gmb[0].staff == ["ambulance crews"]

@@ -237,12 +237,14 @@ def _staff_union(
 _ALSO_RE = re.compile(r",?\s+as\s+(?:are|is|will|do|does|did|were|was)\b[^.;]{0,80}", re.I)
 
 
-def _also_unions(info: _SentInfo, period: Period, unions: list[str]) -> list[str]:
-    """Unions joined on by a trailing "..., as are ambulance crews in the GMB"."""
+def _also_unions(
+    info: _SentInfo, period: Period, unions: list[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Unions (and their staff) joined on by a trailing "..., as are ambulance crews in the GMB"."""
     m = _ALSO_RE.search(info.clean, period.span[1])
     if m is None:
-        return []
-    return [u for u in unions_in(m.group(0)) if u not in unions]
+        return [], []
+    return [u for u in unions_in(m.group(0)) if u not in unions], staff_in(m.group(0))
 
 
 def _nearest_unions(infos: list[_SentInfo], i: int, title_unions: list[str]) -> list[str]:
@@ -360,7 +362,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 # article's main union: a guess, so the event is less sure.
                 unions = _following_unions(infos, i) or _main_union(infos, all_unions)
                 guessed_union = bool(unions)
-            extra_unions = _also_unions(info, period, unions)
+            extra_unions, extra_staff = _also_unions(info, period, unions)
             confidence = 0.55 - (0.1 if guessed_union else 0.0)
             staff = staff_in(info.sent.text[c_start:c_end]) or info.staff
             if not staff and prev is not None and prev.dated_strike:
@@ -408,7 +410,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             )
             if extra_unions:
                 twin = replace(
-                    candidates[-1].event, unions=extra_unions, staff=[], evidence=evidence
+                    candidates[-1].event,
+                    unions=extra_unions,
+                    staff=[w for w, _ in extra_staff],
+                    evidence=evidence,
+                    topic=topic_for(extra_staff, extra_unions, fallback_topic, info.sent.text),
                 )
                 candidates.append(replace(candidates[-1], event=twin))
         if (

@@ -45,7 +45,16 @@ def employers_in(text: str) -> list[str]:
     for m in lx.EMPLOYER_NAMES_RE.finditer(text):
         if not any(m.group(0) in n for n in names):
             names.append(m.group(0))
+    if names or _RAIL_CONTEXT_RE.search(text):
+        # "Northern" and "Southern" are train companies only where trains are the subject.
+        for m in _AMBIGUOUS_RAIL_RE.finditer(text):
+            if m.group(0) not in names:
+                names.append(m.group(0))
     return names
+
+
+_RAIL_CONTEXT_RE = re.compile(r"\b(?:rail|railways?|trains?|Aslef|RMT|TSSA|stations?)\b", re.I)
+_AMBIGUOUS_RAIL_RE = re.compile(r"\b(?:Northern|Southern)\b(?!\s+[A-Z]|,)")
 
 
 def areas_in(text: str) -> list[str]:

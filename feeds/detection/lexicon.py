@@ -150,8 +150,8 @@ EMPLOYER_NAMES_RE = re.compile(
     r"|SECAmb|SCAS|WMAS|NWAS|EEAST|YAS|NEAS|SWASFT|EMAS|WAST|NIAS"
     r"|London Ambulance Service|Scottish Ambulance Service"
     r"|Welsh Ambulance Service(?:s)?(?: NHS Trust)?"
-    r"|Avanti West Coast|LNER|Northern(?!\s+[A-Z])|TransPennine Express|Southeastern"
-    r"|Southern(?!\s+[A-Z])|Thameslink"
+    r"|Avanti West Coast|LNER|Northern\s+(?:Rail|Trains)|TransPennine Express|Southeastern"
+    r"|Southern\s+(?:Rail|Railway)|Thameslink"
     r"|Great Western Railway|GWR|CrossCountry|Chiltern Railways|c2c|Greater Anglia"
     r"|West Midlands Trains|ScotRail|Transport for Wales)\b"
 )
