@@ -713,3 +713,16 @@ def test_also_clause_union_gets_its_own_staff_and_topic() -> None:
     )
     gmb = [e for e in found.events if e.unions == ["GMB"]]
     assert gmb and gmb[0].topic == "ambulance" and gmb[0].staff == ["ambulance crews"]
+
+
+def test_call_off_read_from_a_neighbouring_sentence_is_less_sure() -> None:
+    found = run(
+        "Strikes called off",
+        "Unite has called off its strike on 6 March.\nThe walkouts planned for 8 March.",
+        "2023-03-01T10:00+00:00",
+    )
+    by_day = {fmt(e): e for e in found.events if e.start is not None}
+    assert by_day["2023-03-06"].status == "cancelled"
+    assert by_day["2023-03-08"].status == "cancelled"
+    # The default approval threshold is 0.75: the inferred one is held for a person.
+    assert by_day["2023-03-08"].confidence < 0.75 <= by_day["2023-03-06"].confidence

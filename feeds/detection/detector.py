@@ -32,6 +32,7 @@ from feeds.detection.merge import Candidate, merge_candidates
 from feeds.detection.status import cue, is_past, off_status, status_for
 from feeds.detection.text import MAX_SENTENCE_CHARS, Sentence, split_sentences
 from feeds.detection.types import (
+    OFF_STATUSES,
     ArticleInput,
     DetectedEvent,
     Detection,
@@ -382,6 +383,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 0.1 if re.search(r"\d", info.sent.text[period.span[0] : period.span[1]]) else 0.0
             )
             confidence += 0.05 if explicit else 0.0
+            if status in OFF_STATUSES and not explicit:
+                confidence -= 0.2  # a call-off read from a neighbouring sentence: ask a person
             evidence = [_fmt_evidence(info.sent.text)]
             if not info.strike and prev is not None:
                 evidence.insert(0, _fmt_evidence(prev.sent.text))
