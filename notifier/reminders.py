@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
@@ -533,7 +534,13 @@ def _tick_one(
         "deadline": fc.deadline,
     }
     if plan is None:
-        conn.execute(PLAN.insert().values(strike_id=strike_id, start_date=day, **values))
+        # Upsert: a manual `notifier tick` may plan the same walkout as the worker at once.
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(PLAN)
+            .values(strike_id=strike_id, start_date=day, **values)
+            .on_conflict_do_update(index_elements=["strike_id", "start_date"], set_=values)
+        )
     else:
         conn.execute(
             PLAN.update()
