@@ -54,6 +54,11 @@ class StoreOutcome:
         return self.new_ids + self.revised_ids
 
 
+# A different identity and URL with the same content is the same article only when there is
+# enough content to tell.
+MIN_MATCHING_SUMMARY = 80
+
+
 class _Index:
     """What the database already knows about a batch's identities, URLs and hashes."""
 
@@ -99,6 +104,9 @@ class _Index:
             return c.identity
         if c.canonical_url and c.canonical_url in self.url_owner:
             return self.url_owner[c.canonical_url]
+        if len(c.summary) < MIN_MATCHING_SUMMARY:
+            # "Politics live" with no summary every day is a new page each time, not a re-post.
+            return None
         return self.hash_owner.get(c.content_hash)
 
 

@@ -96,8 +96,11 @@ def test_same_story_through_two_feeds_and_a_changed_guid_is_stored_once(
     engine: Engine, server: FeedServer, poll_settings: Settings
 ) -> None:
     tracked = "https://NEWS.example.org/story-7?utm_source=rss&at_medium=RSS#comments"
-    server.route("/one.xml", rss([item(7)]))
-    server.route("/two.xml", rss([item(7, link=tracked, guid="internal-id-7")]))
+    body = (
+        "Porters at the city hospital have voted to accept a new pay offer after months of talks."
+    )
+    server.route("/one.xml", rss([item(7, description=body)]))
+    server.route("/two.xml", rss([item(7, link=tracked, guid="internal-id-7", description=body)]))
     add_sources(
         engine,
         {"id": "one", "url": server.url("/one.xml")},
@@ -110,10 +113,22 @@ def test_same_story_through_two_feeds_and_a_changed_guid_is_stored_once(
     assert articles(engine)[0].canonical_url == "https://news.example.org/story-7"
 
     # The publisher re-issues the story under a new GUID and a new link: same content, so once.
-    server.route("/one.xml", rss([item(7, guid="urn:new:7", link="https://news.example.org/x7")]))
+    server.route(
+        "/one.xml",
+        rss([item(7, guid="urn:new:7", link="https://news.example.org/x7", description=body)]),
+    )
     again = poll(engine, poll_settings, NOW + timedelta(hours=1))
     assert again.new_articles == 0 and again.article_ids == []
     assert len(articles(engine)) == 1
+
+
+def test_same_title_without_a_summary_on_new_pages_is_not_a_duplicate(
+    engine: Engine, server: FeedServer, poll_settings: Settings
+) -> None:
+    live = [item(n, title="Politics live", description="") for n in (1, 2)]
+    server.route("/live.xml", rss(live))
+    add_sources(engine, {"id": "live", "url": server.url("/live.xml")})
+    assert poll(engine, poll_settings).new_articles == 2
 
 
 def test_two_feeds_with_different_summaries_do_not_flip_flop(
