@@ -45,9 +45,6 @@ _UNION_SPECS: tuple[tuple[str, str, int], ...] = (
     (r"\bBAOT\b|\bRoyal College of Occupational Therapists\b", "RCOT", 0),
     (r"\bRoyal College of Podiatry\b", "Royal College of Podiatry", re.I),
 )
-UNION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, flags), name) for p, name, flags in _UNION_SPECS
-)
 # All unions in one pass: group ``u<N>`` is ``UNION_NAMES[N]``.
 UNION_NAMES: tuple[str, ...] = tuple(name for _, name, _ in _UNION_SPECS)
 ANY_UNION_RE = re.compile(
@@ -99,9 +96,6 @@ _STAFF_SPECS: tuple[tuple[str, str], ...] = (
     (r"firefighters", "councils"),
     (r"postal workers|Royal Mail workers|posties", "councils"),
     (r"prison officers|probation officers", "councils"),
-)
-STAFF_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"\b(?:{p})\b", re.I), topic) for p, topic in _STAFF_SPECS
 )
 # All staff groups in one pass: group ``s<N>`` has topic ``STAFF_TOPICS[N]``.
 STAFF_TOPICS: tuple[str, ...] = tuple(topic for _, topic in _STAFF_SPECS)
@@ -296,11 +290,6 @@ RETROSPECTIVE_RE = re.compile(
     r"\s+of\s+(?:the\s+)?strikes|what\s+did\s+(?:it|they)\s+achieve|mandate\s+(?:has\s+)?"
     r"(?:lapsed|expired|ended)|appointments\s+(?:were\s+|have\s+been\s+)?(?:rescheduled|"
     r"cancelled|postponed)\s+(?:because|due|as\s+a\s+result))",
-    re.I,
-)
-PAST_EVENT_RE = re.compile(
-    r"\b(?:took\s+place|was\s+held|were\s+held|walked\s+out|went\s+on\s+strike|staged|struck"
-    r"|previous|earlier|last\s+(?:week|month|year|time)|first\s+(?:day|round|strike)|ended)\b",
     re.I,
 )
 NON_STRIKE_DATE_CUE_RE = re.compile(
