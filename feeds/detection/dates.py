@@ -118,7 +118,14 @@ _TOKEN_RE = re.compile(
     (?P<dmy>(?:{_WD},?\s+)?(?:the\s+)?{_DAY}(?:{_SEP}(?:{_WD},?\s+)?(?:the\s+)?{_DAY}){{0,15}}
         \s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}?)
   | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY}){{0,15}}{_YEAR}?)
-  | (?P<num>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])/(?:(?:19|20)?\d{{2}})\b)
+  | (?P<num>(?<![\d/.])(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])(?:/(?:(?:19|20)?\d{{2}}))?
+        (?![\d/]|\.\d))
+  | (?P<every>\b(?:every|each)\s+(?P<evwd>{_WD_FULL}s?(?:\s*(?:,|and|&)\s*{_WD_FULL}s?)*)
+        \s+(?:in|of|during|throughout)\s+(?P<evmonth>{_MONTH})(?![a-z]){_YEAR}?)
+  | (?P<ord>\b(?!(?:on\s+)?the\s+(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:,|and|&|or|to|-|–)\s*
+        (?:the\s+)?)?)+\s*(?:of\s+)?{_MONTH}(?![a-z]))(?:on\s+)?the\s+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)
+        (?:\s*(?:,|and|&|or|to|-|–)\s*(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))*
+        (?=\s*(?:[,.;:!?)\-–—]|$)|\s+(?:and|or|to|until|till|from|at|with|as|when|if|but|in)\b))
   | (?P<trange>(?:(?:from|between)\s+)?(?P<t1>{_TIME})\s*(?:-|–|—|to|until|till|and)\s*
         (?P<t2>{_TIME}))
   | (?P<time>{_TIME})
@@ -341,6 +348,14 @@ def parse_clock(text: str) -> tuple[time, bool] | None:
     return time(hour, minute), False
 
 
+_EXPLICIT_RE = re.compile(rf"\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+\d|\d/\d", re.I)
+
+
+def names_month(text: str) -> bool:
+    """The date is written with its month ("7 October", "October 7", "7/10")."""
+    return bool(_EXPLICIT_RE.search(text))
+
+
 def _month_of(text: str) -> int | None:
     m = re.search(_MONTH, text, re.I)
     if not m:
@@ -401,8 +416,11 @@ def _date_list(
     return days, is_range
 
 
-def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
-    """Temporal tokens of ``sentence`` in order; ``anchor`` is the publication time (aware)."""
+def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) -> list[_Token]:
+    """Temporal tokens of ``sentence`` in order; ``anchor`` is the publication time (aware).
+
+    ``month_anchor`` is the last explicit date said before this sentence: a bare "the 14th"
+    takes its month (else the month of the last explicit date in the sentence, else today's)."""
     local = uk_local(anchor)
     today = local.date()
     past_sentence = (
@@ -422,14 +440,23 @@ def tokenize(sentence: str, anchor: datetime) -> list[_Token]:
             if parsed is None:
                 continue
             tokens.append(_Token("dates", m.start(), m.end(), days=parsed[0], is_range=parsed[1]))
+            month_anchor = parsed[0][-1]
         elif m.group("num"):
-            d, mo, y = (int(x) for x in m.group("num").split("/"))
-            if y < 100:
-                y += 2000
-            try:
-                tokens.append(_Token("dates", m.start(), m.end(), days=[date(y, mo, d)]))
-            except ValueError:
-                continue
+            num_day = _numeric_date(sentence, m, today)
+            if num_day is not None:
+                tokens.append(_Token("dates", m.start(), m.end(), days=[num_day]))
+                month_anchor = num_day
+        elif m.group("every"):
+            every = _every_weekday(m, today)
+            if every:
+                tokens.append(_Token("dates", m.start(), m.end(), days=every))
+                month_anchor = every[0]
+        elif m.group("ord"):
+            ordinals = _bare_ordinals(m.group("ord"), month_anchor or today, today)
+            if ordinals:
+                tokens.append(
+                    _Token("dates", m.start(), m.end(), days=ordinals[0], is_range=ordinals[1])
+                )
         elif m.group("trange"):
             a = parse_clock(m.group("t1"))
             b = parse_clock(m.group("t2"))
@@ -576,6 +603,70 @@ def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:
     return out
 
 
+# A bare "3/3" is a day-first date only where a date is expected: not "24/7", "2/3 of members".
+_NUM_BEFORE_RE = re.compile(
+    rf"(?:^|[(\[•*·–—-]\s*|\b(?:on|from|until|till|to|and|between|dates?|{_WD}),?\s+)$", re.I
+)
+_NUM_AFTER_RE = re.compile(r"^\s*(?:of\b|majority|%|split|vote)", re.I)
+
+
+def _numeric_date(sentence: str, m: re.Match[str], today: date) -> date | None:
+    """UK day-first numeric dates: "3/3/26", "03/03/2026", and a bare "3/3" in a date's place."""
+    parts = [int(x) for x in m.group("num").split("/")]
+    if len(parts) == 3:
+        d, mo, y = parts
+        try:
+            return date(y + 2000 if y < 100 else y, mo, d)
+        except ValueError:
+            return None
+    d, mo = parts
+    if (d, mo) == (24, 7) or _NUM_AFTER_RE.match(sentence[m.end() :]):
+        return None
+    if not _NUM_BEFORE_RE.search(sentence[max(0, m.start() - 20) : m.start()]):
+        return None
+    return nearest_year(mo, d, today)
+
+
+def _every_weekday(m: re.Match[str], today: date) -> list[date]:
+    """ "every Wednesday in April": each such day of that month still to come."""
+    month = MONTHS[m.group("evmonth").lower().rstrip(".")]
+    year_m = re.search(r"((?:19|20)\d{2})\s*$", m.group(0))
+    if year_m:
+        year = int(year_m.group(1))
+    else:
+        year = today.year if month >= today.month else today.year + 1
+    weekdays = {WEEKDAYS[w.lower()] for w in re.findall(_WD_FULL, m.group("evwd"), re.I)}
+    day = date(year, month, 1)
+    out: list[date] = []
+    while day.month == month:
+        if day.weekday() in weekdays and day >= today:
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def _bare_ordinals(text: str, anchor: date, today: date) -> tuple[list[date], bool] | None:
+    """ "the 14th and 15th": days in the month of the date said last (``anchor``); a day of
+    that month already gone by publication is next month's."""
+    found = list(re.finditer(r"(\d{1,2})(?:st|nd|rd|th)", text))
+    days: list[date] = []
+    for dm in found:
+        try:
+            day = date(anchor.year, anchor.month, int(dm.group(1)))
+            if day < today:
+                after = date(anchor.year + anchor.month // 12, anchor.month % 12 + 1, 1)
+                day = after.replace(day=day.day)
+        except ValueError:
+            return None
+        days.append(day)
+    if not days:
+        return None
+    is_range = len(days) == 2 and bool(
+        _SEP_RANGE_RE.match(re.sub(r"\bthe\b", "", text[found[0].end() : found[1].start()]))
+    )
+    return days, is_range
+
+
 def _gap(sentence: str, a: _Token, b: _Token) -> str:
     return sentence[a.end : b.start]
 
@@ -669,9 +760,11 @@ def extract_periods(sentence: str, anchor: datetime) -> list[Period]:
     return extract(sentence, anchor)[0]
 
 
-def extract(sentence: str, anchor: datetime) -> tuple[list[Period], list[ClockRange]]:
+def extract(
+    sentence: str, anchor: datetime, month_anchor: date | None = None
+) -> tuple[list[Period], list[ClockRange]]:
     """Periods, plus the time ranges left without a day (they belong to a day said earlier)."""
-    tokens = tokenize(sentence, anchor)
+    tokens = tokenize(sentence, anchor, month_anchor)
     periods: list[Period] = []
     used: set[int] = set()
     i = 0

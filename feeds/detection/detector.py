@@ -15,11 +15,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from feeds.detection import lexicon as lx
 from feeds.detection.clauses import clause_bounds
-from feeds.detection.dates import ClockRange, Moment, Period, extract, nth_day_period, uk_local
+from feeds.detection.dates import (
+    ClockRange,
+    Moment,
+    Period,
+    extract,
+    names_month,
+    nth_day_period,
+    uk_local,
+)
 from feeds.detection.entities import (
     areas_in,
     employers_in,
@@ -134,8 +142,9 @@ def _is_labour_strike(clean: str) -> bool:
 
 _NOT_A_START_RE = re.compile(
     r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since"
-    r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?)\s+"
-    r"(?:the\s+(?:end\s+of\s+)?)?$",
+    r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?"
+    r"|(?:just|shortly|soon)\s+(?:after|before))\s+"
+    r"(?:the\s+(?:end\s+of\s+|preceding\s+|previous\s+)?)?$",
     re.I,
 )
 
@@ -331,12 +340,18 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     prev: _SentInfo | None = None
     prev_off: str | None = None
     list_ctx = False
+    month_anchor: date | None = None
     for i, info in enumerate(infos):
         may_date = (
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
         ) and _TEMPORAL_HINT_RE.search(info.lower)
-        info.periods, loose = extract(info.clean, published) if may_date else ([], [])
+        info.periods, loose = (
+            extract(info.clean, published, month_anchor) if may_date else ([], [])
+        )
         info.periods = info.periods[:MAX_PERIODS_PER_SENTENCE]
+        for period in info.periods:
+            if names_month(info.clean[period.span[0] : period.span[1]]):
+                month_anchor = period.start.day  # a later bare "the 14th" is in this month
         if info.strike and not info.periods:
             nth = nth_day_period(info.clean, published)
             info.periods = [nth] if nth is not None else []
