@@ -172,10 +172,41 @@ def child(url: str) -> None:
     )
 
 
+def follow_up(url: str, alert_kind: str) -> dict[str, object]:
+    """Mark everything sent, record one more change, and time its fan-out in a child."""
+    from sqlmodel import Session
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(OUTBOX.update().values(status="sent", attempts=1))
+    with Session(engine) as s:
+        s.add(
+            StrikeChange(
+                strike_id=1,
+                kind="times_changed" if alert_kind == "changed" else "called_off",
+                alert_kind=alert_kind,
+                approval="auto",
+                created_at=NOW,
+            )
+        )
+        s.commit()
+    engine.dispose()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", url], check=True, capture_output=True, text=True
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     ap.add_argument("--subscribers", type=int, default=1_000_000)
+    ap.add_argument(
+        "--follow-ups",
+        action="store_true",
+        help="then time a change and a call-off to everyone told (no target; for the record)",
+    )
     ap.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -231,6 +262,17 @@ def main() -> int:
                 }
             )
         )
+        if args.follow_ups:
+            for kind in ("changed", "called_off"):
+                print(
+                    json.dumps(
+                        {
+                            "database": engine.dialect.name,
+                            "alert_kind": kind,
+                            **follow_up(url, kind),
+                        }
+                    )
+                )
         return 0 if ok else 1
     finally:
         if admin is not None and schema is not None:
