@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import time
+import weakref
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,10 @@ HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ROBOTS_MAX_BYTES = 500_000
 ROBOTS_TTL_S = 6 * 3600
 ROBOTS_RETRY_S = 600
+# Per event loop (asyncio primitives belong to one loop): host -> its concurrency slots.
+_HOST_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
 # Process-wide: origin -> (expires at, monotonic clock; rules, or None when unreachable).
 _ROBOTS_CACHE: dict[str, tuple[float, RobotFileParser | None]] = {}
 # Retry-After beyond this is treated as this: a typo in a header must not silence a feed for months.
@@ -171,7 +176,6 @@ class Fetcher:
             trust_env=False,
         )
         self._global = asyncio.Semaphore(settings.poll_concurrency)
-        self._per_host: dict[str, asyncio.Semaphore] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -189,10 +193,16 @@ class Fetcher:
         await self._client.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
+        """The host's slots, shared by every cycle on this event loop.
+
+        The worker may run several small cycles at once (one job per source); sharing the
+        per-host limit keeps them from hitting one publisher with more than its share.
+        """
+        per_host = _HOST_SLOTS.setdefault(asyncio.get_running_loop(), {})
         host = _host(url)
-        slot = self._per_host.get(host)
+        slot = per_host.get(host)
         if slot is None:
-            slot = self._per_host[host] = asyncio.Semaphore(self.settings.poll_per_host)
+            slot = per_host[host] = asyncio.Semaphore(self.settings.poll_per_host)
         return slot
 
     async def get(

@@ -430,3 +430,26 @@ def test_relative_entry_links_resolve_against_the_feed(
     (stored,) = articles(engine)
     assert stored.canonical_url == server.url("/rel/story-1")
     assert stored.identity == "url:" + server.url("/rel/story-1")
+
+
+def test_concurrent_cycles_share_the_per_host_limit(
+    engine: Engine, server: FeedServer, database_url: str
+) -> None:
+    import asyncio
+
+    from config.settings import load_settings
+    from feeds.poller import poll_feeds
+
+    settings = load_settings(DATABASE_URL=database_url, POLL_PER_HOST=2, _env_file=None)
+    for n in range(6):
+        server.route(f"/job{n}.xml", Route(body=rss([item(n)]), delay_s=0.15))
+    add_sources(engine, *({"id": f"j{n}", "url": server.url(f"/job{n}.xml")} for n in range(6)))
+
+    async def one_job_per_source() -> list[int]:
+        runs = [
+            poll_feeds(engine, settings, NOW, only_due=False, feed_ids=[f"j{n}"]) for n in range(6)
+        ]
+        return [s.fetched for s in await asyncio.gather(*runs)]
+
+    assert asyncio.run(one_job_per_source()) == [1] * 6
+    assert server.peak_in_flight == 2
