@@ -151,3 +151,74 @@ class TestNumericDayFirst:
             ("2026-06-09T08:00", "2026-06-09T20:00", "announced", ("GMB",)),
             ("2026-06-11T08:00", "2026-06-11T20:00", "announced", ("GMB",)),
         ]
+
+
+# --- 2. Dates that are not strike days ------------------------------------------------------
+
+
+def test_knock_on_day_after_a_continuous_stoppage_is_not_a_walkout() -> None:
+    found = run(
+        "Tram drivers to strike for four days",
+        "Aslef members on the city tram network will walk out from 6am on 8 June to 6am on "
+        "12 June.\n"
+        "The operator warned that services on the morning of 12 June may also be affected "
+        "throughout the strike period as trams return to depots.",
+        "2026-05-20T10:00",
+    )
+    assert walkouts(found) == [("2026-06-08T06:00", "2026-06-12T06:00", "announced", ("Aslef",))]
+
+
+def test_deadline_and_announcement_times_are_not_walkouts() -> None:
+    found = run(
+        "Bus drivers to strike on Thursday",
+        "Unite members at the county's bus depots will strike on Thursday 15 October.\n"
+        "The company will publish an emergency strike timetable by the preceding Monday.\n"
+        "Unite confirmed the strike would go ahead shortly after 9pm on Tuesday.",
+        "2026-10-09T10:00",
+    )
+    assert walkouts(found) == [("2026-10-15", None, "announced", ("Unite",))]
+
+
+def test_a_rally_on_a_day_of_the_strike_is_not_a_new_walkout() -> None:
+    found = run(
+        "University staff begin five-day strike",
+        "UCU members at the university will strike from Monday 2 November to Friday "
+        "6 November.\n"
+        "A march through the city centre will be held on the Thursday of the strike.",
+        "2026-10-20T10:00",
+    )
+    assert walkouts(found) == [("2026-11-02", "2026-11-06", "announced", ("UCU",))]
+
+
+# --- 3. Which union -------------------------------------------------------------------------
+
+
+def test_a_named_union_beats_the_staff_groups_usual_union() -> None:
+    found = run(
+        "Nurses at Scottish health board to strike",
+        "Nurses at a Scottish health board will strike on Tuesday 3 November over unpaid "
+        "breaks.\n"
+        "Unison, which represents most of the nurses involved, said talks had failed.",
+        "2026-10-22T10:00",
+    )
+    assert walkouts(found) == [("2026-11-03", None, "announced", ("Unison",))]
+
+
+def test_staff_default_still_applies_when_no_union_is_named() -> None:
+    found = run(
+        "Radiographers to strike",
+        "Radiographers at the city hospital will strike on Tuesday 3 November over pay.",
+        "2026-10-22T10:00",
+    )
+    assert walkouts(found) == [("2026-11-03", None, "announced", ("SoR",))]
+
+
+def test_pickets_on_the_day_join_the_walkout_already_read() -> None:
+    found = run(
+        "Hospital porters on strike today",
+        "GMB members working as porters at the infirmary are on strike today from 7am to 7pm.\n"
+        "Unite said its members in catering had backed the dispute.\n"
+        "Pickets will be outside the main entrance from early this morning.",
+        "2026-03-10T06:30",
+    )
+    assert walkouts(found) == [("2026-03-10T07:00", "2026-03-10T19:00", "going_ahead", ("GMB",))]

@@ -636,12 +636,16 @@ def _every_weekday(m: re.Match[str], today: date) -> list[date]:
     else:
         year = today.year if month >= today.month else today.year + 1
     weekdays = {WEEKDAYS[w.lower()] for w in re.findall(_WD_FULL, m.group("evwd"), re.I)}
-    day = date(year, month, 1)
     out: list[date] = []
-    while day.month == month:
-        if day.weekday() in weekdays and day >= today:
-            out.append(day)
-        day += timedelta(days=1)
+    while not out and year <= today.year + 1:
+        day = date(year, month, 1)
+        while day.month == month:
+            if day.weekday() in weekdays and day >= today:
+                out.append(day)
+            day += timedelta(days=1)
+        if year_m:
+            break
+        year += 1  # none left this month: next year's
     return out
 
 

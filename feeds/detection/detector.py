@@ -229,9 +229,18 @@ def _date_is_strike_date(
 
 
 def _staff_union(
-    info: _SentInfo, clause: str, infos: list[_SentInfo], i: int, title_unions: list[str]
+    info: _SentInfo,
+    clause: str,
+    infos: list[_SentInfo],
+    i: int,
+    title_unions: list[str],
+    article_unions: list[str],
 ) -> list[str]:
-    """No union named: the staff group's usual union if the context's union is another trade's."""
+    """No union named: the staff group's usual union if the context's union is another trade's.
+
+    A union the article names for that trade wins over the usual one (college lecturers in
+    Scotland are in the EIS, not the UCU), and so does a union named just after ("Midwives are
+    on strike today. Members of the RCM and Unison ...")."""
     nearby = _nearest_unions(infos, i, title_unions)
     staff_topics = {topic for _, topic in staff_in(clause)}
     for pattern, union in lx.STAFF_UNIONS:
@@ -239,7 +248,12 @@ def _staff_union(
             topic = lx.UNION_TOPICS.get(union)
             other_trade = not any(lx.UNION_TOPICS.get(u) == topic for u in nearby)
             if (not nearby or other_trade) and (topic in staff_topics or not staff_topics):
-                return [union]
+                named = [u for u in article_unions if lx.UNION_TOPICS.get(u) == topic]
+                if union in article_unions or not article_unions:
+                    return [union]
+                after = next((x.unions for x in infos[i + 1 : i + 3] if x.unions), [])
+                single = article_unions if len(article_unions) == 1 else []
+                return named[:1] or list(after) or single or [union]
             break
     return nearby
 
@@ -313,6 +327,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         infos.append(_SentInfo(sent=s, clean=clean, strike=strike, lower=lower))
     title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
     all_unions = Counter(u for info in infos if info.strike for u in info.unions)
+    article_unions = list(dict.fromkeys(u for info in infos for u in info.unions))
     all_staff = [st for info in infos if info.strike for st in info.staff]
     article_text = f"{article.title}\n{article.text}"
     lead_text = " ".join(info.sent.text for info in infos[:4])
@@ -345,9 +360,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         may_date = (
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
         ) and _TEMPORAL_HINT_RE.search(info.lower)
-        info.periods, loose = (
-            extract(info.clean, published, month_anchor) if may_date else ([], [])
-        )
+        info.periods, loose = extract(info.clean, published, month_anchor) if may_date else ([], [])
         info.periods = info.periods[:MAX_PERIODS_PER_SENTENCE]
         for period in info.periods:
             if names_month(info.clean[period.span[0] : period.span[1]]):
@@ -369,7 +382,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
                 unions = info.unions or _staff_union(
-                    info, info.sent.text[c_start:c_end], infos, i, title_unions
+                    info, info.sent.text[c_start:c_end], infos, i, title_unions, article_unions
                 )
             if not unions:
                 unions = list(source_unions)
@@ -424,6 +437,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     i,
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                     bool(re.search(r"\d", info.clean[period.span[0] : period.span[1]])),
+                    borrowed_union=not info.unions,
                 )
             )
             if extra_unions:

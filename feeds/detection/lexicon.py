@@ -327,7 +327,12 @@ REPORTING_BEFORE_RE = re.compile(
 NOT_STRIKE_AFTER_RE = re.compile(
     r"^(?:'s\s+(?!strikes?\b|walkouts?\b|action\b|stoppages?\b|industrial\b)"
     r"|(?:[\s,]|and|or|the|\w+day)*\s*(?:after|before|following)\s+(?:each|every|the)\s+"
-    r"(?:strike|walkout|action))",
+    r"(?:strike|walkout|action)"
+    # "trains on the morning of 17 May may also be affected": a knock-on, not a strike day
+    r"|[\s,]*(?:may|might|could|will|would|are\s+expected\s+to|is\s+expected\s+to)\s+"
+    r"(?:also\s+|still\s+)*be\s+(?:affected|disrupted|busier|busy|quieter|reduced)"
+    # "on the Wednesday of the strike": a day inside the walkout already read
+    r"|\s+of\s+(?:the|this|that|each|every)\s+(?:\w+[\s-])?(?:strike|walkout|action|stoppage))",
     re.I,
 )
 PAST_PLAN_RE = re.compile(

@@ -17,6 +17,9 @@ class Candidate:
     sentence_index: int
     revised: bool = False  # "will now walk out from...": newer times than elsewhere in the piece
     explicit_date: bool = False  # written with a day number, not "Monday" or "today"
+    # The sentence names no union ("Pickets are out from early this morning"): its union is
+    # borrowed from context, so on a day another union's walkout already holds it joins that.
+    borrowed_union: bool = False
 
 
 def side(status: str) -> str:
@@ -46,7 +49,7 @@ def merge_candidates(candidates: list[Candidate]) -> list[DetectedEvent]:
             if oe.start.date() != ev.start.date():
                 continue
             overlap = not ev.unions or not oe.unions or bool(set(ev.unions) & set(oe.unions))
-            if not overlap:
+            if not overlap and not (cand.borrowed_union and side(oe.status) == side(ev.status)):
                 continue
             if side(oe.status) != side(ev.status):
                 if cand.explicit_status and other.explicit_status:
@@ -70,7 +73,7 @@ def merge_candidates(candidates: list[Candidate]) -> list[DetectedEvent]:
             ev.unions = [u for u in ev.unions if u not in te.unions]
             merged.append(cand)
             continue
-        for name in ev.unions:
+        for name in [] if cand.borrowed_union else ev.unions:
             if name not in te.unions:
                 te.unions.append(name)
         for attr in ("staff", "employers", "areas", "area_codes", "evidence"):
@@ -93,8 +96,9 @@ def merge_candidates(candidates: list[Candidate]) -> list[DetectedEvent]:
         if te.status == "announced" and ev.status != "announced" and side(ev.status) == "on":
             te.status = ev.status
         te.confidence = max(te.confidence, ev.confidence)
-    # A weekday or "today" inside a continuous walkout of the same union is that walkout (the
-    # "fourth day of a five-day strike"), not a new one; an explicitly dated day stays.
+    # A day inside (or ending) a continuous walkout of the same union is that walkout (the
+    # "fourth day of a five-day strike", "trains on 17 May may be affected"), not a new one;
+    # an explicitly dated day with its own hours stays.
     out: list[DetectedEvent] = []
     for cand in merged:
         ev = cand.event
@@ -107,7 +111,7 @@ def merge_candidates(candidates: list[Candidate]) -> list[DetectedEvent]:
             shares = not ev.unions or bool(set(ev.unions) & set(wider.unions))
             if (
                 shares
-                and not cand.explicit_date
+                and (not cand.explicit_date or not ev.start_has_time)
                 and side(ev.status) == side(wider.status)
                 and wider.start.date() < ev.start.date() <= wider.end.date()
                 and (ev.end is None or ev.end <= wider.end + timedelta(days=1))
