@@ -277,8 +277,14 @@ def _yaml_raws(text: str, where: str) -> tuple[list[_Raw], dict[str, Any]]:
             raw = _Raw({}, line)
             for key_node, value_node in item.value:
                 key = str(loader.construct_object(key_node))
+                key_line = key_node.start_mark.line + 1
+                if key in raw.values:
+                    raise CatalogueError(
+                        f"{where}:{key_line}: field {key!r} given twice in one source (first on "
+                        f"line {raw.key_lines[key]}); a second value would silently win"
+                    )
                 raw.values[key] = loader.construct_object(value_node, deep=True)
-                raw.key_lines[key] = key_node.start_mark.line + 1
+                raw.key_lines[key] = key_line
             raws.append(raw)
         return raws, defaults
     except yaml.MarkedYAMLError as exc:

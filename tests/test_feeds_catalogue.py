@@ -198,3 +198,11 @@ def test_intervals() -> None:
     assert parse_interval(600) == 600
     with pytest.raises(ValueError):
         parse_interval("fortnightly")
+
+
+def test_a_field_given_twice_is_an_error(tmp_path: Path) -> None:
+    twice = GOOD.replace(
+        "    interval: 15m\n", "    interval: 15m\n    url: https://example.org/x\n"
+    )
+    with pytest.raises(CatalogueError, match=r"feeds.yaml:8: field 'url' given twice .*line 5"):
+        load_catalogue(_write(tmp_path, twice))
