@@ -129,3 +129,20 @@ def test_export_and_check(cli: CliRunner, tmp_path: Path) -> None:
     assert check.exit_code == 2
     assert f"{bad}:2: source 'Bad Id': id 'Bad Id' must be lower-case" in check.stderr
     assert "2 sources (2 enabled, 0 news pages): OK" in cli.invoke(app, ["feeds", "check"]).stdout
+
+
+def test_progress_line_for_long_polls(capsys: pytest.CaptureFixture[str]) -> None:
+    from feeds.poller import FeedResult
+    from notifier.cli.poll import _progress_printer
+
+    show = _progress_printer()
+    for done in range(1, 51):
+        show(done, 50, FeedResult(feed_id=f"f{done}", status="fetched"))
+    err = capsys.readouterr().err
+    assert "\rpolled 1/50 sources" in err
+    assert err.rstrip().rsplit("\r", 1)[-1].startswith("polled 50/50 sources")
+    assert err.endswith("\n")
+    # Short polls print nothing.
+    show = _progress_printer()
+    show(1, 3, FeedResult(feed_id="x", status="fetched"))
+    assert capsys.readouterr().err == ""
