@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from config.db_types import UK_TZ
@@ -479,3 +479,43 @@ def test_week_long_and_fortnight() -> None:
 def test_a_day_earlier_is_not_a_duration() -> None:
     text = "The strike will now end at midnight on Monday 1 May, a day earlier than planned."
     assert spans(text, "2023-04-27T15:30") == [(day(2023, 5, 1, 0), None)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    published=published_times,
+    offset=st.integers(min_value=1, max_value=120),
+    gaps=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=4),
+    month_first=st.booleans(),
+)
+def test_generated_lists_of_days_in_one_month_are_separate_days(
+    published: datetime, offset: int, gaps: list[int], month_first: bool
+) -> None:
+    first = published.date() + timedelta(days=offset)
+    days = [first]
+    for gap in gaps:
+        days.append(days[-1] + timedelta(days=gap))
+    days = [d for d in days if d.month == first.month]
+    numbers = [str(d.day) for d in days]
+    listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    month = MONTH_NAMES[first.month - 1]
+    phrase = f"{month} {listed}" if month_first else f"{listed} {month}"
+    periods = spans(f"Members will strike on {phrase}.", published.isoformat()[:16])
+    assert [(p[0].day, p[1]) for p in periods] == [(d, None) for d in days], phrase
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    published=published_times,
+    offset=st.integers(min_value=1, max_value=100),
+    length=st.integers(min_value=1, max_value=6),
+)
+def test_generated_day_ranges_are_one_stretch(
+    published: datetime, offset: int, length: int
+) -> None:
+    first = published.date() + timedelta(days=offset)
+    last = first + timedelta(days=length)
+    assume(last.month == first.month)  # "from 30 to 2 March" is not a phrase anyone writes
+    month = MONTH_NAMES[first.month - 1]
+    sentence = f"The walkout runs from {first.day} to {last.day} {month}."
+    assert spans(sentence, published.isoformat()[:16]) == [(Moment(first), Moment(last))]
