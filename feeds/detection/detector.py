@@ -57,7 +57,9 @@ MAX_PERIODS_PER_SENTENCE = 40
 
 # Cheap first looks: sentences without these stems cannot match the costlier patterns.
 # (matched against the lower-cased sentence: much faster than case-insensitive patterns)
-_STRIKE_STEM_RE = re.compile(r"strik|struck|walk|picket|stoppage|industrial|action")
+_STRIKE_STEM_RE = re.compile(
+    r"strik|struck|walk|picket|stoppage|industrial|action|stop|tools|labour"
+)
 
 
 _BALLOT_DEAL_STEM_RE = re.compile(r"ballot|vot|accept|deal|mandate|consult|dispute|offer")
@@ -258,6 +260,36 @@ def _staff_union(
     return nearby
 
 
+# "have been on all-out strike since 11 March", "the indefinite strike began on 3 May": a
+# walkout under way, dated by its past start.
+_ONGOING_SINCE_RE = re.compile(
+    r"\b(?:(?:on|been)\s+(?:an?\s+)?(?:all-out|indefinite|continuous|open-ended)?\s*strike"
+    r"|(?:been\s+)?striking|(?:been\s+)?out)\s+(?:ever\s+)?since\s+(?:on\s+)?$"
+    r"|\b(?:all-out|indefinite|open-ended|continuous)\s+(?:strike|action|walkout|stoppage)\s+"
+    r"(?:which\s+|that\s+)?(?:began|started)\s+(?:on\s+)?$"
+    r"|\b(?:began|started|launched)\s+(?:an?\s+|their\s+|its\s+)?(?:all-out|indefinite|open-ended)"
+    r"\s+(?:strike|action|walkout|stoppage)\s+(?:on\s+)?$",
+    re.I,
+)
+
+
+def _is_ongoing_since(text: str, period: Period) -> bool:
+    before = text[max(0, period.span[0] - 70) : period.span[0]]
+    return bool(_ONGOING_SINCE_RE.search(before)) and not lx.ENDED_BEFORE_RE.search(text)
+
+
+# A walkout moved to a new date: the date it "had been due" on is put off.
+_MOVED_RE = re.compile(
+    r"\b(?:will\s+now\s+(?:take\s+place|go\s+ahead|be\s+held)|instead|moved\s+(?:back|forward)"
+    r"|rescheduled|brought\s+forward|pushed\s+back|put\s+back)\b",
+    re.I,
+)
+
+
+# "They will be joined on 5 February by members of the NASUWT": one walkout, two unions.
+_JOINED_BY_RE = re.compile(r"\bbe(?:ing)?\s+joined\b[^.;]{0,50}?\bby\b|\balongside\b", re.I)
+
+
 _ALSO_RE = re.compile(r",?\s+as\s+(?:are|is|will|do|does|did|were|was)\b[^.;]{0,80}", re.I)
 
 
@@ -350,6 +382,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     for lead in infos[:3]:
         if lead.strike:
             article_off = article_off or off_status(lead.clean)
+    if article_off is None and any(x.strike and _MOVED_RE.search(x.clean) for x in infos):
+        article_off = "postponed"  # "had been due to walk out on 21 June ... now on 28 June"
 
     candidates: list[Candidate] = []
     prev: _SentInfo | None = None
@@ -371,13 +405,18 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         added_before = len(candidates)
         sentence_off = off_status(info.clean) if info.strike else None
         for period in info.periods:
-            if not _date_is_strike_date(info, period, prev, list_ctx):
+            ongoing = info.strike and _is_ongoing_since(info.clean, period)
+            if not ongoing and not _date_is_strike_date(info, period, prev, list_ctx):
                 continue
             info.dated_strike = True
             c_start, c_end = clause_bounds(info.clean, period.span[0])
-            if is_past(period, published, info.clean[c_start : period.span[0]]):
+            if ongoing:
+                period = replace(period, end=None)  # an open-ended strike still under way
+                status, explicit = "going_ahead", True
+            elif is_past(period, published, info.clean[c_start : period.span[0]]):
                 continue
-            status, explicit = status_for(info.clean, period, published, prev_off, article_off)
+            else:
+                status, explicit = status_for(info.clean, period, published, prev_off, article_off)
             guessed_union = False
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
@@ -438,6 +477,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                     bool(re.search(r"\d", info.clean[period.span[0] : period.span[1]])),
                     borrowed_union=not info.unions,
+                    joins=bool(_JOINED_BY_RE.search(info.clean[c_start:c_end])),
                 )
             )
             if extra_unions:

@@ -165,7 +165,9 @@ AREA_NAMES_RE = re.compile(
 # Labour senses of strike words.
 STRIKE_WORD_RE = re.compile(
     r"\b(?:strik(?:e|es|ing)|struck|walk-?outs?|walk(?:ed|ing|s)?\s+out|stoppages?"
-    r"|industrial\s+action|picket(?:s|ing|\s+lines?)?|action\s+short\s+of\s+(?:a\s+)?strike)\b",
+    r"|industrial\s+action|picket(?:s|ing|\s+lines?)?|action\s+short\s+of\s+(?:a\s+)?strike"
+    r"|stop(?:s|ped|ping)?\s+work|down(?:s|ed|ing)?\s+tools"
+    r"|withdr[ae]w(?:s|n|ing)?\s+(?:their\s+|its\s+|our\s+)?labour)\b",
     re.I,
 )
 # Phrases where those words are not about industrial action.

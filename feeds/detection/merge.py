@@ -20,6 +20,7 @@ class Candidate:
     # The sentence names no union ("Pickets are out from early this morning"): its union is
     # borrowed from context, so on a day another union's walkout already holds it joins that.
     borrowed_union: bool = False
+    joins: bool = False  # "joined on 5 February by the NASUWT": its union joins that day's walkout
 
 
 def side(status: str) -> str:
@@ -49,7 +50,8 @@ def merge_candidates(candidates: list[Candidate]) -> list[DetectedEvent]:
             if oe.start.date() != ev.start.date():
                 continue
             overlap = not ev.unions or not oe.unions or bool(set(ev.unions) & set(oe.unions))
-            if not overlap and not (cand.borrowed_union and side(oe.status) == side(ev.status)):
+            adds_on = cand.borrowed_union or cand.joins
+            if not overlap and not (adds_on and side(oe.status) == side(ev.status)):
                 continue
             if side(oe.status) != side(ev.status):
                 if cand.explicit_status and other.explicit_status:
