@@ -571,6 +571,22 @@ def _ballot_and_deal_mentions(
     return out
 
 
+# "It has not announced any further strike dates", "15,000 doctors were on strike at the peak":
+# neither is action to come.
+_NEGATED_OR_PAST_RE = re.compile(
+    r"\b(?:not|no|never|nor|without|were|was|had\s+been|have\s+been)\s+(?:\w+\s+){0,2}$"
+    r"|n't\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def _states_future_action(text: str) -> bool:
+    return any(
+        not _NEGATED_OR_PAST_RE.search(text[max(0, m.start() - 30) : m.start()])
+        for m in lx.FUTURE_ACTION_RE.finditer(text)
+    )
+
+
 _PAY_DISPUTE_RE = re.compile(r"\b(?:pay|dispute|industrial\s+action|conditions|staffing)\b", re.I)
 
 
@@ -613,7 +629,7 @@ def _is_strike_news(
     if foreign > uk and not any(i.unions for i in strike_infos):
         return False, 0.7
     future_language = any(
-        lx.FUTURE_ACTION_RE.search(i.clean) and not lx.ENDED_BEFORE_RE.search(i.clean)
+        _states_future_action(i.clean) and not lx.ENDED_BEFORE_RE.search(i.clean)
         for i in strike_infos
     )
     retrospective = bool(lx.RETROSPECTIVE_RE.search(article_text))

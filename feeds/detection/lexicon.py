@@ -202,6 +202,10 @@ FOREIGN_RE = re.compile(
     r"|Australia|Australian|New Zealand|India|Indian|South Korea|Korean|Japan|Nigeria|Kenya"
     r"|South Africa|Argentina|Brazil|Chile|Mexico|Israel|Iran|Yemen|Houthi|Gaza|Ukraine"
     r"|Russia|Republic of Ireland|Irish Nurses|INMO|Dublin|Cork|Galway"
+    r"|Sydney|Melbourne|Brisbane|Adelaide|Queensland|New South Wales|NSW|Fair Work Commission"
+    r"|Auckland|Toronto|Montreal|Ontario|Quebec|Chicago|Los Angeles|Boston|Seattle|Madrid"
+    r"|Barcelona|Lisbon|Rome|Milan|Brussels|Amsterdam|Athens|Stockholm|Oslo|Copenhagen"
+    r"|Helsinki|Warsaw|Vienna|Austria|Switzerland|Swiss|SNCF|Deutsche Bahn|Lufthansa"
     r"|(?<!Northern )Ireland's|(?<!Northern )Irish)\b"
 )
 UK_RE = re.compile(
