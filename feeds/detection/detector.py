@@ -278,6 +278,57 @@ def _is_ongoing_since(text: str, period: Period) -> bool:
     return bool(_ONGOING_SINCE_RE.search(before)) and not lx.ENDED_BEFORE_RE.search(text)
 
 
+# "and again over the same hours on Wednesday": the hours of the walkout read just before.
+_SAME_HOURS_RE = re.compile(r"\b(?:the\s+)?same\s+(?:hours|times)\b", re.I)
+
+
+def _copy_hours(event: DetectedEvent, earlier: list[Candidate], i: int) -> None:
+    model = next(
+        (
+            c.event
+            for c in reversed(earlier)
+            if c.sentence_index >= i - 3 and c.event.start_has_time and c.event.start is not None
+        ),
+        None,
+    )
+    if model is None or model.start is None or event.start is None:
+        return
+    day = event.start.date()
+    event.start = datetime.combine(day, model.start.timetz())
+    event.start_has_time = True
+    if model.end is not None and model.end_has_time:
+        days_on = (model.end.date() - model.start.date()).days
+        event.end = datetime.combine(day + timedelta(days=days_on), model.end.timetz())
+        event.end_has_time = True
+
+
+# "The strike will last until 7am on Tuesday": the end of the walkout read just before.
+_END_LATER_RE = re.compile(
+    r"^\W*(?:the|this|that|their|its|the\s+\w+)\s+(?:\w+\s+){0,2}?(?:strike|walkout|action"
+    r"|stoppage)s?\b[^.;]{0,40}?\b(?:until|till|to\s+(?=\d)|end(?:s|ing)?\s+at|finish(?:es)?\s+at)"
+    r"\s+(?:on\s+)?$",
+    re.I,
+)
+
+
+def _set_later_end(text: str, period: Period, candidates: list[Candidate], i: int) -> bool:
+    if not _END_LATER_RE.search(text[: period.span[0]]) or period.end is not None:
+        return False
+    target = next((c.event for c in reversed(candidates) if i - 2 <= c.sentence_index < i), None)
+    if target is None or target.start is None or target.end is not None:
+        return False
+    end = period.start
+    if end.time == time(0, 0) and re.search(
+        r"midnight", text[period.span[0] : period.span[1]], re.I
+    ):
+        end = Moment(end.day, time(23, 59))  # "until midnight on Sunday" ends that day
+    end_dt = end.as_datetime()
+    if end_dt <= target.start:
+        return False
+    target.end, target.end_has_time = end_dt, end.time is not None
+    return True
+
+
 # A walkout moved to a new date: the date it "had been due" on is put off.
 _MOVED_RE = re.compile(
     r"\b(?:will\s+now\s+(?:take\s+place|go\s+ahead|be\s+held)|instead|moved\s+(?:back|forward)"
@@ -405,6 +456,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         added_before = len(candidates)
         sentence_off = off_status(info.clean) if info.strike else None
         for period in info.periods:
+            if info.strike and _set_later_end(info.clean, period, candidates, i):
+                continue
             ongoing = info.strike and _is_ongoing_since(info.clean, period)
             if not ongoing and not _date_is_strike_date(info, period, prev, list_ctx):
                 continue
@@ -498,6 +551,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             for cand in candidates[:added_before]:
                 if i - 3 <= cand.sentence_index < i and not cand.event.start_has_time:
                     _apply_clock_range(cand.event, loose[0])
+        if len(candidates) > added_before and _SAME_HOURS_RE.search(info.clean):
+            for n in range(added_before, len(candidates)):
+                if not candidates[n].event.start_has_time:
+                    _copy_hours(candidates[n].event, candidates[:n], i)
         prev_off = sentence_off if info.strike else (prev_off if not info.periods else None)
         list_ctx = info.strike or (list_ctx and _is_list_like(info))
         prev = info
