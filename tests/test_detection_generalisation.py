@@ -222,3 +222,160 @@ def test_pickets_on_the_day_join_the_walkout_already_read() -> None:
         "2026-03-10T06:30",
     )
     assert walkouts(found) == [("2026-03-10T07:00", "2026-03-10T19:00", "going_ahead", ("GMB",))]
+
+
+def test_joined_by_a_second_union_is_one_walkout_listing_both() -> None:
+    found = run(
+        "Sixth-form college staff to strike",
+        "NEU members at the sixth-form college will strike on 10, 11 and 12 March.\n"
+        "They will be joined on 11 March by members of the NAHT in the same dispute.",
+        "2026-02-25T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-03-10", None, "announced", ("NEU",)),
+        ("2026-03-11", None, "announced", ("NEU", "NAHT")),
+        ("2026-03-12", None, "announced", ("NEU",)),
+    ]
+
+
+# --- 4. One continuous stoppage -------------------------------------------------------------
+
+
+def test_duration_over_a_weekend_date_list_is_one_stoppage() -> None:
+    found = run(
+        "Museum staff to strike",
+        "PCS members at the national museums will stage a 48-hour strike next weekend, "
+        "Saturday 14 and Sunday 15 March, over pay.",
+        "2026-03-05T10:00",
+    )
+    assert walkouts(found) == [("2026-03-14", "2026-03-15", "announced", ("PCS",))]
+
+
+# --- 5. Status ------------------------------------------------------------------------------
+
+
+def test_moved_walkout_old_date_is_put_off_and_new_date_rescheduled() -> None:
+    found = run(
+        "Ferry strike pushed back a week",
+        "RMT members on the island ferry had been due to strike on Friday 8 May over "
+        "rosters.\n"
+        "The walkout will now take place on Friday 15 May instead, the union said.",
+        "2026-04-28T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-05-08", None, "postponed", ("RMT",)),
+        ("2026-05-15", None, "rescheduled", ("RMT",)),
+    ]
+
+
+def test_no_longer_taking_place_after_a_deal_is_called_off() -> None:
+    found = run(
+        "Refuse workers accept pay offer",
+        "Unite members at the borough council have voted to accept a pay offer, ending their "
+        "dispute.\n"
+        "It means the strike that had been planned for Monday 11 May will no longer take place.",
+        "2026-05-01T10:00",
+    )
+    assert found.is_strike_news
+    assert walkouts(found) == [("2026-05-11", None, "cancelled", ("Unite",))]
+    assert any(e.status == "deal_accepted" for e in found.events)
+
+
+def test_a_demand_to_call_it_off_is_not_a_call_off() -> None:
+    found = run(
+        "Rail staff to strike on Saturday",
+        "RMT members at the train operator will strike on Saturday 16 May.\n"
+        'The transport secretary said: "We urge the union to call it off."',
+        "2026-05-12T10:00",
+    )
+    assert walkouts(found) == [("2026-05-16", None, "announced", ("RMT",))]
+
+
+# --- 6. Under way since a past date ---------------------------------------------------------
+
+
+def test_indefinite_strike_under_way_since_a_past_date() -> None:
+    found = run(
+        "Bus strike goes into fourth week",
+        "Drivers who are members of Unite have been on indefinite strike since 2 March at the "
+        "town's bus depot, and no talks are planned.",
+        "2026-03-24T10:00",
+    )
+    assert walkouts(found) == [("2026-03-02", None, "going_ahead", ("Unite",))]
+
+
+def test_an_ended_all_out_strike_is_not_under_way() -> None:
+    found = run(
+        "Bus strike over",
+        "Unite drivers began an all-out strike on 2 March, which ended last week with a deal.",
+        "2026-03-24T10:00",
+    )
+    assert walkouts(found) == []
+
+
+# --- 7. Walkout verbs -----------------------------------------------------------------------
+
+
+def test_stop_work_and_down_tools_are_walkouts() -> None:
+    found = run(
+        "Ambulance control staff to stop work",
+        "GMB call handlers at the ambulance service will stop work from 10am until 2pm on "
+        "Wednesday 4 March.\n"
+        "Unite members at the depot will down tools on Friday 6 March.",
+        "2026-02-26T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-03-04T10:00", "2026-03-04T14:00", "announced", ("GMB",)),
+        ("2026-03-06", None, "announced", ("Unite",)),
+    ]
+    assert found.events[0].topic == "ambulance"
+
+
+# --- 8. and 9. Not UK strike news -----------------------------------------------------------
+
+
+def test_strike_abroad_with_an_unknown_union_is_not_news() -> None:
+    found = run(
+        "Melbourne tram drivers strike on Friday",
+        "Tram drivers in Melbourne will stage a 24-hour stoppage on Friday 13 March, their union "
+        "said, after the Fair Work Commission declined to intervene.",
+        "2026-03-09T10:00",
+    )
+    assert not found.is_strike_news
+
+
+def test_look_back_on_a_finished_strike_is_not_news() -> None:
+    found = run(
+        "Strike ends after five days",
+        "The walkout by Unison porters ended at 7am on Monday.\n"
+        "About 2,000 porters were on strike at its height, the trust said.\n"
+        "The union has not announced any further strike dates.",
+        "2026-03-10T10:00",
+    )
+    assert not found.is_strike_news
+
+
+# --- 10. Times carried over -----------------------------------------------------------------
+
+
+def test_same_hours_on_a_second_day() -> None:
+    found = run(
+        "Pharmacists to strike on two days",
+        "PDA members at the hospital pharmacy will strike from 9am to 5pm on Tuesday 5 May, and "
+        "again over the same hours on Thursday 7 May.",
+        "2026-04-27T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-05-05T09:00", "2026-05-05T17:00", "announced", ("PDA",)),
+        ("2026-05-07T09:00", "2026-05-07T17:00", "announced", ("PDA",)),
+    ]
+
+
+def test_end_given_in_the_next_sentence() -> None:
+    found = run(
+        "Consultants to strike next week",
+        "BMA consultants will walk out from 8am on Monday 11 May.\n"
+        "The strike will last until midnight on Wednesday, the union said.",
+        "2026-05-04T10:00",
+    )
+    assert walkouts(found) == [("2026-05-11T08:00", "2026-05-13T23:59", "announced", ("BMA",))]
