@@ -379,3 +379,78 @@ def test_end_given_in_the_next_sentence() -> None:
         "2026-05-04T10:00",
     )
     assert walkouts(found) == [("2026-05-11T08:00", "2026-05-13T23:59", "announced", ("BMA",))]
+
+
+# --- Topics, deals and undated call-offs ----------------------------------------------------
+
+
+def test_ambulance_employer_gives_the_ambulance_topic() -> None:
+    by_trust = run(
+        "Industrial action by Unison members on 3 March",
+        "Unison members will take industrial action on 3 March. We will prioritise patients "
+        "with life-threatening conditions.",
+        "2026-02-20T10:00",
+        source="North East Ambulance Service NHS Foundation Trust",
+        publisher_kind="nhs_trust",
+    )
+    assert [e.topic for e in by_trust.events] == ["ambulance"]
+    by_acronym = run(
+        "EEAST strike on 3 March extended",
+        "The Unite strike at EEAST on 3 March has been extended by a day.",
+        "2026-02-20T10:00",
+    )
+    assert {e.topic for e in by_acronym.events} == {"ambulance"}
+    named = run(
+        "Unite strike at ambulance trust",
+        "Unite members at South Western Ambulance Service will strike on 3 March.",
+        "2026-02-20T10:00",
+    )
+    assert [e.topic for e in named.events] == ["ambulance"]
+
+
+def test_hospital_trust_topic_follows_the_staff_or_union() -> None:
+    nurses = run(
+        "Hospital strike",
+        "RCN members at Riverside Hospitals NHS Foundation Trust will strike on 3 March.",
+        "2026-02-20T10:00",
+    )
+    others = run(
+        "Hospital strike",
+        "GMB members at Riverside Hospitals NHS Foundation Trust will strike on 3 March.",
+        "2026-02-20T10:00",
+    )
+    assert [e.topic for e in nurses.events] == ["nursing"]
+    assert [e.topic for e in others.events] == ["other_nhs"]
+
+
+def test_a_condition_on_the_dispute_ending_is_not_a_deal() -> None:
+    found = run(
+        "Lecturers to strike",
+        "UCU members at the university will strike on 3 March.\n"
+        "Marks will be withheld until the dispute is resolved, the union said.",
+        "2026-02-20T10:00",
+    )
+    assert [e.status for e in found.events] == ["announced"]
+
+
+def test_undated_suspension_is_reported_for_the_merge() -> None:
+    found = run(
+        "Porters' strike suspended",
+        "Unison has suspended strike action by porters at Riverside Hospitals NHS Foundation "
+        "Trust after the trust made an improved offer.",
+        "2026-02-20T10:00",
+    )
+    assert found.is_strike_news
+    off = [e for e in found.events if e.status == "suspended"]
+    assert len(off) == 1 and off[0].start is None and off[0].unions == ["Unison"]
+    assert "Riverside Hospitals NHS Foundation Trust" in off[0].employers
+    assert not off[0].is_walkout
+
+
+def test_a_possible_call_off_is_not_reported() -> None:
+    found = run(
+        "Strike could be called off",
+        "The GMB strike at the council depots could be called off if talks succeed.",
+        "2026-02-20T10:00",
+    )
+    assert not any(e.status in ("suspended", "cancelled", "postponed") for e in found.events)

@@ -427,6 +427,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     # A union's or trust's own page often says "our members" / "the trust" without its name.
     source_unions = unions_in(article.source) if article.publisher_kind == "union" else []
     source_employers = [article.source] if article.publisher_kind == "nhs_trust" else []
+    if not article.publisher_kind and lx.EMPLOYER_RE.fullmatch(article.source.strip()):
+        source_employers = [article.source.strip()]  # a trust's or operator's own site
+    lead_employers = source_employers + [e for x in infos[:3] for e in x.employers()]
+    fallback_topic = topic_for(
+        all_staff, [u for u, _ in all_unions.most_common()], fallback_topic, "", lead_employers
+    )
     lead_codes: list[str] = []
     for lead in infos[:3]:
         if lead.strike or lead.sent.is_title:
@@ -527,7 +533,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                         status=status,
                         confidence=round(min(confidence, 0.99), 2),
                         evidence=evidence,
-                        topic=topic_for(staff, unions, fallback_topic, info.sent.text),
+                        topic=topic_for(staff, unions, fallback_topic, info.sent.text, employers),
                     ),
                     explicit,
                     i,
@@ -543,7 +549,9 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     unions=extra_unions,
                     staff=[w for w, _ in extra_staff],
                     evidence=evidence,
-                    topic=topic_for(extra_staff, extra_unions, fallback_topic, info.sent.text),
+                    topic=topic_for(
+                        extra_staff, extra_unions, fallback_topic, info.sent.text, employers
+                    ),
                 )
                 candidates.append(replace(candidates[-1], event=twin))
         if (
@@ -565,6 +573,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
 
     walkouts = merge_candidates(candidates)
     others = _ballots_and_deals(infos, title_unions, fallback_topic, article)
+    others += _undated_call_offs(infos, walkouts, all_unions, fallback_topic, source_employers)
     news, confidence = _is_strike_news(infos, walkouts, others, article_text)
     if not news:
         return Detection(False, [], confidence)
@@ -573,6 +582,57 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
 
 def _end_dt(end: Moment | None) -> datetime | None:
     return end.as_datetime() if end else None
+
+
+def _undated_call_offs(
+    infos: list[_SentInfo],
+    walkouts: list[DetectedEvent],
+    all_unions: Counter[str],
+    fallback_topic: str,
+    source_employers: list[str],
+) -> list[DetectedEvent]:
+    """ "Unite has suspended its strike at the trust": a call-off with no date is still news the
+    merge can match to the walkouts it holds (by union and employer); one per union and status."""
+    out: list[DetectedEvent] = []
+    off_unions = {u for e in walkouts if e.status in OFF_STATUSES for u in e.unions}
+    seen: set[tuple[str, str]] = set()
+    for info in infos:
+        if not info.strike or info.dated_strike:
+            continue
+        status = off_status(info.clean)
+        if status is None or lx.PAST_PLAN_RE.search(info.clean):
+            continue
+        unions = info.unions or _main_union(infos, all_unions)
+        if not unions or any(u in off_unions for u in unions):
+            continue
+        employers = info.employers() or list(source_employers)
+        if all((status, u) in seen for u in unions):
+            for same in out:  # the title said it first: the body adds who and where
+                if same.status == status and set(same.unions) & set(unions):
+                    same.employers += [e for e in employers if e not in same.employers]
+                    same.evidence.append(_fmt_evidence(info.sent.text))
+                    same.confidence = max(same.confidence, 0.5 if info.unions else 0.4)
+                    break
+            continue
+        seen.update((status, u) for u in unions)
+        out.append(
+            DetectedEvent(
+                unions=list(unions),
+                staff=[w for w, _ in info.staff],
+                employers=list(employers),
+                areas=areas_in(info.sent.text),
+                area_codes=[],
+                start=None,
+                start_has_time=False,
+                end=None,
+                end_has_time=False,
+                status=status,
+                confidence=0.5 if info.unions else 0.4,
+                evidence=[_fmt_evidence(info.sent.text)],
+                topic=topic_for(info.staff, unions, fallback_topic, info.sent.text, employers),
+            )
+        )
+    return out
 
 
 def _ballots_and_deals(
@@ -595,7 +655,8 @@ def _ballot_and_deal_mentions(
         status = None
         if not _BALLOT_DEAL_STEM_RE.search(info.lower):
             continue
-        if cue(lx.DEAL_ACCEPTED_RE, text):
+        deal = cue(lx.DEAL_ACCEPTED_RE, text)
+        if deal and not _CONDITION_BEFORE_RE.search(text[max(0, deal.start() - 40) : deal.start()]):
             status = "deal_accepted"
         elif cue(lx.BALLOT_RE, text) and (
             info.strike or re.search(r"\b(?:offer|deal|pay|action)\b", text, re.I)
@@ -626,7 +687,9 @@ def _ballot_and_deal_mentions(
                 status=status,
                 confidence=0.6 if unions else 0.45,
                 evidence=[_fmt_evidence(info.sent.text)],
-                topic=topic_for(info.staff, unions, fallback_topic),
+                topic=topic_for(
+                    info.staff, unions, fallback_topic, "", employers_in(info.sent.text)
+                ),
             )
         )
     return out
@@ -646,6 +709,12 @@ def _states_future_action(text: str) -> bool:
         not _NEGATED_OR_PAST_RE.search(text[max(0, m.start() - 30) : m.start()])
         for m in lx.FUTURE_ACTION_RE.finditer(text)
     )
+
+
+# "marks will be withheld until the dispute is resolved": a condition, not a settlement.
+_CONDITION_BEFORE_RE = re.compile(
+    r"\b(?:until|till|unless|if|once|when|before|after|so\s+that)\s+(?:\w+\s+){0,3}$", re.I
+)
 
 
 _PAY_DISPUTE_RE = re.compile(r"\b(?:pay|dispute|industrial\s+action|conditions|staffing)\b", re.I)

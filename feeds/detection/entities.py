@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from feeds.detection import lexicon as lx
 from feeds.detection.types import PlaceFinder
@@ -105,13 +106,38 @@ _WORKPLACE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+_AMBULANCE_EMPLOYER_RE = re.compile(
+    r"(?i:ambulance)|\b(?:SECAmb|SCAS|WMAS|NWAS|EEAST|YAS|NEAS|SWASFT|EMAS|WAST|NIAS)\b"
+)
+_AMBULANCE_STAFF_RE = re.compile(r"ambulance|paramedic|call\s+handler|emergency\s+care", re.I)
+_HEALTH_EMPLOYER_RE = re.compile(
+    r"\bNHS\b|\bHospitals?\b|\bHealth\s*Board\b|\bHealthcare\b|\bInfirmary\b|Foundation Trust"
+)
+_NHS_TOPICS = frozenset({"nursing", "doctors", "other_nhs"})
+
+
 def topic_for(
-    staff: list[tuple[str, str]], unions: list[str], fallback: str, context: str = ""
+    staff: list[tuple[str, str]],
+    unions: list[str],
+    fallback: str,
+    context: str = "",
+    employers: Sequence[str] = (),
 ) -> str:
-    """Staff group first, then the union's trade, then the workplace named, then the article's."""
+    """Ambulance work first (an ambulance service, or paramedics, crews, call handlers), then the
+    staff group, then a hospital trust or health board (its staff's topic, else other NHS), then
+    the union's trade, then the workplace named, then the article's."""
+    if any(_AMBULANCE_EMPLOYER_RE.search(e) for e in employers) or any(
+        t == "ambulance" and _AMBULANCE_STAFF_RE.search(w) for w, t in staff
+    ):
+        return "ambulance"
     if staff:
         counts = Counter(t for _, t in staff)
         return counts.most_common(1)[0][0]
+    if any(_HEALTH_EMPLOYER_RE.search(e) for e in employers):
+        for union in unions:
+            if lx.UNION_TOPICS.get(union) in _NHS_TOPICS:
+                return lx.UNION_TOPICS[union]
+        return "other_nhs"
     for union in unions:
         if union in lx.UNION_TOPICS:
             return lx.UNION_TOPICS[union]
