@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import random
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +66,12 @@ FEED = SQLModel.metadata.tables["feed"]
 STRIKE = SQLModel.metadata.tables["strike"]
 PLAN = SQLModel.metadata.tables["reminder_plan"]
 OUTBOX = SQLModel.metadata.tables["outbox_message"]
+STATE = SQLModel.metadata.tables["worker_state"]
+
+HEARTBEAT_PREFIX = "heartbeat:"
+# Workers beat every LEADERSHIP_SECONDS; six missed beats and their claims go back to the queue.
+HEARTBEAT_STALE = timedelta(seconds=6 * LEADERSHIP_SECONDS)
+HEARTBEAT_RETENTION = timedelta(days=1)
 
 
 def default_worker_id() -> str:
@@ -127,14 +134,48 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def reclaim_dead_local_claims(engine: Engine, *, host: str | None = None) -> int:
-    """Put back rows claimed by a worker on this host whose process is gone (kill -9, OOM).
+def heartbeat_key(worker_id: str) -> str:
+    """WorkerState key of a worker's heartbeat (hashed: worker ids can be long)."""
+    return HEARTBEAT_PREFIX + hashlib.sha1(worker_id.encode()).hexdigest()[:24]
 
-    Without this a restarted worker would wait for the dispatcher's lease to run out before
-    sending what its predecessor had claimed. Claims from other hosts are left to the lease.
+
+def beat(engine: Engine, worker_id: str, now: datetime) -> None:
+    """Say this worker is alive; claims of a worker that stops beating are put back."""
+    set_worker_state(engine, heartbeat_key(worker_id), worker_id, now)
+
+
+def dead_claimers(
+    owners: Iterable[str],
+    heartbeats: Mapping[str, datetime],
+    now: datetime,
+    *,
+    host: str,
+    my_pid: int,
+    alive: Callable[[int], bool] = _pid_alive,
+) -> list[str]:
+    """Which claim owners are gone. Same host: the process no longer exists. Elsewhere: its
+    heartbeat is older than HEARTBEAT_STALE. Owners that never beat (``notifier tick``) are left
+    to the dispatcher's lease."""
+    dead = []
+    for owner in owners:
+        owner_host, _, pid_text = owner.rpartition(":")
+        if owner_host == host and pid_text.isdigit():
+            pid = int(pid_text)
+            if pid != my_pid and not alive(pid):
+                dead.append(owner)
+            continue
+        seen = heartbeats.get(owner)
+        if seen is not None and now - seen > HEARTBEAT_STALE:
+            dead.append(owner)
+    return dead
+
+
+def reclaim_dead_claims(engine: Engine, now: datetime, *, host: str | None = None) -> int:
+    """Put back rows claimed by workers that died mid-send (kill -9, OOM, a lost machine).
+
+    Without this a restarted worker would wait for the dispatcher's 10-minute lease to run out
+    before sending what its predecessor had claimed.
     """
-    host = host or socket.gethostname()
-    me = os.getpid()
     with engine.connect() as conn:
         owners = [
             str(r[0])
@@ -143,14 +184,19 @@ def reclaim_dead_local_claims(engine: Engine, *, host: str | None = None) -> int
             )
             if r[0]
         ]
-    dead = []
-    for owner in owners:
-        owner_host, _, pid_text = owner.rpartition(":")
-        if owner_host != host or not pid_text.isdigit():
-            continue
-        pid = int(pid_text)
-        if pid != me and not _pid_alive(pid):
-            dead.append(owner)
+        if not owners:
+            return 0
+        heartbeats = {
+            str(value): updated
+            for value, updated in conn.execute(
+                select(STATE.c.value, STATE.c.updated_at).where(
+                    STATE.c.key.like(HEARTBEAT_PREFIX + "%")
+                )
+            )
+        }
+    dead = dead_claimers(
+        owners, heartbeats, now, host=host or socket.gethostname(), my_pid=os.getpid()
+    )
     if not dead:
         return 0
     with engine.begin() as conn:
@@ -166,6 +212,19 @@ def reclaim_dead_local_claims(engine: Engine, *, host: str | None = None) -> int
             "reclaimed messages claimed by a dead worker", extra={"rows": count, "workers": dead}
         )
     return count
+
+
+def prune_heartbeats(engine: Engine, now: datetime) -> int:
+    with engine.begin() as conn:
+        res = conn.execute(
+            delete(STATE)
+            .where(
+                STATE.c.key.like(HEARTBEAT_PREFIX + "%"),
+                STATE.c.updated_at < now - HEARTBEAT_RETENTION,
+            )
+            .execution_options(preserve_rowcount=True)
+        )
+    return max(int(res.rowcount or 0), 0)
 
 
 class Worker:
@@ -258,7 +317,9 @@ class Worker:
 
     async def _reclaim(self) -> None:
         try:
-            await asyncio.to_thread(reclaim_dead_local_claims, self.engine)
+            now = self.clock()
+            await asyncio.to_thread(beat, self.engine, self.worker_id, now)
+            await asyncio.to_thread(reclaim_dead_claims, self.engine, now)
         except Exception:
             log.exception("could not check for claims of dead workers")
 
@@ -417,6 +478,7 @@ class Worker:
         now = self.clock()
         try:
             pruned = await asyncio.to_thread(prune_reminder_plans, self.engine, now)
+            await asyncio.to_thread(prune_heartbeats, self.engine, now)
             await asyncio.to_thread(set_worker_state, self.engine, "leader", self.worker_id, now)
             if pruned:
                 log.info("pruned reminder plans", extra={"rows": pruned})

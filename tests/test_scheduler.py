@@ -310,3 +310,57 @@ def test_leader_answers_telegram_by_long_polling(engine: Engine, database_url: s
         asyncio.run(scenario())
         assert api.sent_texts(555001), "the bot answered through getUpdates polling"
         assert api.calls("getUpdates")
+
+
+def test_claims_of_dead_workers_go_back_to_the_queue(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    from sqlalchemy import select
+
+    from notifier.cycle import set_worker_state
+    from notifier.fanout import OUTBOX, fan_out
+    from notifier.scheduler import beat, heartbeat_key, reclaim_dead_claims
+
+    now = utcnow()
+    start = now + timedelta(days=2)
+    strike = add_strike(session, start=start, end=start + timedelta(hours=8))
+    subs = [add_subscriber(session, channel="telegram") for _ in range(5)]
+    add_change(session, strike, "announced", now=now)
+    fan_out(engine, settings, now)
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    here = socket.gethostname()
+    owners = {
+        subs[0].id: f"{here}:{int(finished.stdout)}",  # this host, process gone
+        subs[1].id: f"{here}:{os.getpid()}",  # this very process
+        subs[2].id: "far-away:101",  # another host, heartbeat stale
+        subs[3].id: "far-away:202",  # another host, heartbeat fresh
+        subs[4].id: "tick",  # never beats: left to the lease
+    }
+    beat(engine, "far-away:101", now - timedelta(minutes=5))
+    beat(engine, "far-away:202", now - timedelta(seconds=20))
+    with engine.begin() as conn:
+        for sub_id, owner in owners.items():
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.subscriber_id == sub_id)
+                .values(status="sending", claimed_by=owner, claimed_at=now, attempts=1)
+            )
+
+    assert reclaim_dead_claims(engine, now) == 2
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(OUTBOX.c.subscriber_id, OUTBOX.c.status)).all())
+    assert status == {
+        subs[0].id: "pending",
+        subs[1].id: "sending",
+        subs[2].id: "pending",
+        subs[3].id: "sending",
+        subs[4].id: "sending",
+    }
+    # The heartbeat row is keyed by a hash so long host names fit.
+    set_worker_state(engine, heartbeat_key("x" * 200), "x" * 200, now)
