@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -236,7 +237,7 @@ def _staff_union(
     infos: list[_SentInfo],
     i: int,
     title_unions: list[str],
-    article_unions: list[str],
+    article_unions: Callable[[], list[str]],
 ) -> list[str]:
     """No union named: the staff group's usual union if the context's union is another trade's.
 
@@ -250,11 +251,12 @@ def _staff_union(
             topic = lx.UNION_TOPICS.get(union)
             other_trade = not any(lx.UNION_TOPICS.get(u) == topic for u in nearby)
             if (not nearby or other_trade) and (topic in staff_topics or not staff_topics):
-                named = [u for u in article_unions if lx.UNION_TOPICS.get(u) == topic]
-                if union in article_unions or not article_unions:
+                named_all = article_unions()
+                named = [u for u in named_all if lx.UNION_TOPICS.get(u) == topic]
+                if union in named_all or not named_all:
                     return [union]
                 after = next((x.unions for x in infos[i + 1 : i + 3] if x.unions), [])
-                single = article_unions if len(article_unions) == 1 else []
+                single = named_all if len(named_all) == 1 else []
                 return named[:1] or list(after) or single or [union]
             break
     return nearby
@@ -414,7 +416,14 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         infos.append(_SentInfo(sent=s, clean=clean, strike=strike, lower=lower))
     title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
     all_unions = Counter(u for info in infos if info.strike for u in info.unions)
-    article_unions = list(dict.fromkeys(u for info in infos for u in info.unions))
+
+    named_unions: list[list[str]] = []
+
+    def article_unions() -> list[str]:  # looked up only when a staff group's union is guessed
+        if not named_unions:
+            named_unions.append(list(dict.fromkeys(u for info in infos for u in info.unions)))
+        return named_unions[0]
+
     all_staff = [st for info in infos if info.strike for st in info.staff]
     article_text = f"{article.title}\n{article.text}"
     lead_text = " ".join(info.sent.text for info in infos[:4])
