@@ -454,3 +454,22 @@ def test_a_possible_call_off_is_not_reported() -> None:
         "2026-02-20T10:00",
     )
     assert not any(e.status in ("suspended", "cancelled", "postponed") for e in found.events)
+
+
+def test_accepted_offer_without_the_word_strike_is_news() -> None:
+    found = run(
+        "Civil servants accept pay offer",
+        "PCS members at the agency voted to accept an improved pay offer, ending the dispute.",
+        "2026-04-01T10:00",
+    )
+    assert found.is_strike_news
+    assert [(e.status, e.unions) for e in found.events] == [("deal_accepted", ["PCS"])]
+
+
+def test_accepted_offer_with_no_union_or_dispute_is_not_news() -> None:
+    found = run(
+        "Club accepts offer for forward",
+        "The club has accepted an offer from a rival for its forward, the manager said.",
+        "2026-04-01T10:00",
+    )
+    assert not found.is_strike_news

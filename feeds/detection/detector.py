@@ -726,6 +726,7 @@ _CONDITION_BEFORE_RE = re.compile(
 )
 
 
+_OFFER_RE = re.compile(r"\b(?:pay\s+)?(?:offer|deal)\b", re.I)
 _PAY_DISPUTE_RE = re.compile(r"\b(?:pay|dispute|industrial\s+action|conditions|staffing)\b", re.I)
 
 
@@ -737,14 +738,14 @@ def _is_strike_news(
 ) -> tuple[bool, float]:
     strike_infos = [i for i in infos if i.strike]
     if not strike_infos:
-        # "The NEU will ballot members over pay": a ballot in a dispute is news without the word
-        # "strike".
+        # "The NEU will ballot members over pay", "PCS members voted to accept the offer": a
+        # ballot or a deal in a dispute is news without the word "strike".
         pay_ballots = [
             e
             for e in others
             if e.unions
-            and e.status == "ballot"
-            and any(_PAY_DISPUTE_RE.search(s) for s in e.evidence)
+            and e.status in ("ballot", "deal_accepted")
+            and any(_PAY_DISPUTE_RE.search(s) or _OFFER_RE.search(s) for s in e.evidence)
         ]
         return (True, 0.6) if pay_ballots else (False, 0.9)
     title = infos[0] if infos and infos[0].sent.is_title else None
