@@ -6,10 +6,13 @@ import itertools
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
+from sqlmodel import select as sm_select
 
 from feeds.models import Strike, StrikeArea, StrikeChange
+from notifier.fanout import SUB, SUB_AREA, SUB_TOPIC
 from notifier.models import OutboxMessage
 from subscribers.models import Subscriber, SubscriberArea, SubscriberTopic
 
@@ -113,7 +116,7 @@ def add_subscriber(
 
 def outbox(engine: Engine) -> list[OutboxMessage]:
     with Session(engine) as s:
-        return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+        return list(s.exec(sm_select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
 
 
 def recipients(engine: Engine, **filters: object) -> dict[int, str]:
@@ -124,3 +127,27 @@ def recipients(engine: Engine, **filters: object) -> dict[int, str]:
         if all(getattr(row, k) == v for k, v in filters.items()):
             out[row.subscriber_id] = row.kind
     return out
+
+
+def bulk_subscribers(engine: Engine, n: int, now: datetime) -> None:
+    """``n`` active SMS subscribers in London following ambulance strikes, in three statements."""
+    with engine.begin() as conn:
+        start = int(conn.execute(select(func.coalesce(func.max(SUB.c.id), 0))).scalar_one())
+        ids = range(start + 1, start + n + 1)
+        conn.execute(
+            insert(SUB),
+            [
+                {
+                    "id": i,
+                    "channel": "sms",
+                    "address": f"+4477009{i:05d}",
+                    "status": "active",
+                    "reminder_time": "18:00",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in ids
+            ],
+        )
+        conn.execute(insert(SUB_AREA), [{"subscriber_id": i, "area_code": LONDON} for i in ids])
+        conn.execute(insert(SUB_TOPIC), [{"subscriber_id": i, "topic": "ambulance"} for i in ids])

@@ -16,41 +16,18 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from config.settings import Settings
-from notifier.fanout import OUTBOX, SUB, SUB_AREA, SUB_TOPIC, fan_out
-from tests.alert_data import LONDON, add_change, add_strike
+from notifier.fanout import OUTBOX, SUB, fan_out
+from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers
 from tests.fakes.twilio_api import FakeTwilio
 
 MESSAGES = int(os.environ.get("CRASH_TEST_MESSAGES", "1000"))
 KILL_AFTER = MESSAGES // 3
 SID = "AC" + "c" * 32
-
-
-def _bulk_subscribers(engine: Engine, n: int, now: datetime) -> None:
-    with engine.begin() as conn:
-        start = int(conn.execute(select(func.coalesce(func.max(SUB.c.id), 0))).scalar_one())
-        ids = range(start + 1, start + n + 1)
-        conn.execute(
-            insert(SUB),
-            [
-                {
-                    "id": i,
-                    "channel": "sms",
-                    "address": f"+4477009{i:05d}",
-                    "status": "active",
-                    "reminder_time": "18:00",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in ids
-            ],
-        )
-        conn.execute(insert(SUB_AREA), [{"subscriber_id": i, "area_code": LONDON} for i in ids])
-        conn.execute(insert(SUB_TOPIC), [{"subscriber_id": i, "topic": "ambulance"} for i in ids])
 
 
 def _status_counts(engine: Engine) -> Counter[str]:
@@ -78,7 +55,7 @@ def test_kill_9_mid_dispatch_loses_nothing(
         end=now + timedelta(days=2, hours=12),
         areas=[LONDON],
     )
-    _bulk_subscribers(engine, MESSAGES, now)
+    bulk_subscribers(engine, MESSAGES, now)
     add_change(session, strike, "announced", now=now)
     assert fan_out(engine, settings, now).queued == MESSAGES
 

@@ -18,9 +18,8 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from notifier.fanout import OUTBOX, SUB
-from tests.alert_data import LONDON, add_change, add_strike
+from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers
 from tests.fakes.twilio_api import FakeTwilio
-from tests.test_crash_recovery import _bulk_subscribers
 
 MESSAGES = 600
 SID = "AC" + "d" * 32
@@ -35,7 +34,7 @@ def test_two_workers_share_the_queue_and_send_each_message_once(
     strike = add_strike(
         session, start=now + timedelta(days=2), end=now + timedelta(days=2, hours=8), areas=[LONDON]
     )
-    _bulk_subscribers(engine, MESSAGES, now)
+    bulk_subscribers(engine, MESSAGES, now)
     add_change(session, strike, "announced", now=now)  # the leader's minute tick fans it out
 
     catalogue = tmp_path / "feeds.yaml"
