@@ -473,3 +473,26 @@ def test_accepted_offer_with_no_union_or_dispute_is_not_news() -> None:
         "2026-04-01T10:00",
     )
     assert not found.is_strike_news
+
+
+class TestEveryWeekdayUntil:
+    def test_until_a_date(self) -> None:
+        # Published Tuesday 10 March 2026: the Tuesdays after it, up to Tuesday 31 March.
+        got = spans("Guards will strike every Tuesday until 31 March.", "2026-03-10T10:00")
+        assert [s.day for s, _ in got] == [date(2026, 3, d) for d in (17, 24, 31)]
+
+    def test_until_easter(self) -> None:
+        # Easter Sunday 2026 is 5 April.
+        got = spans("Drivers will strike every Monday and Friday until Easter.", "2026-03-10T10:00")
+        assert [s.day for s, _ in got] == [
+            date(2026, 3, 13), date(2026, 3, 16), date(2026, 3, 20), date(2026, 3, 23),
+            date(2026, 3, 27), date(2026, 3, 30), date(2026, 4, 3),
+        ]  # fmt: skip
+
+    def test_each_weekend_in_a_month(self) -> None:
+        got = spans("Staff will strike each weekend in May.", "2026-04-20T10:00")
+        assert [s.day.day for s, _ in got] == [2, 3, 9, 10, 16, 17, 23, 24, 30, 31]
+
+    def test_until_further_notice_names_no_day(self) -> None:
+        sentence = "They will strike every Tuesday until further notice."
+        assert spans(sentence, "2026-03-10T10:00") == []

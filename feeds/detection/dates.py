@@ -120,8 +120,10 @@ _TOKEN_RE = re.compile(
   | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY}){{0,15}}{_YEAR}?)
   | (?P<num>(?<![\d/.])(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])(?:/(?:(?:19|20)?\d{{2}}))?
         (?![\d/]|\.\d))
-  | (?P<every>\b(?:every|each)\s+(?P<evwd>{_WD_FULL}s?(?:\s*(?:,|and|&)\s*{_WD_FULL}s?)*)
-        \s+(?:in|of|during|throughout)\s+(?P<evmonth>{_MONTH})(?![a-z]){_YEAR}?)
+  | (?P<every>\b(?:every|each)\s+(?P<evwd>(?:{_WD_FULL}s?|weekends?)
+        (?:\s*(?:,|and|&)\s*{_WD_FULL}s?)*)
+        (?:\s+(?:in|of|during|throughout)\s+(?P<evmonth>{_MONTH})(?![a-z]){_YEAR}?
+        |(?P<evuntil>\s+(?:until|till|up\s+to|through\s+to)\b)))
   | (?P<ord>\b(?!(?:on\s+)?the\s+(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s*(?:,|and|&|or|to|-|–)\s*
         (?:the\s+)?)?)+\s*(?:of\s+)?{_MONTH}(?![a-z]))(?:on\s+)?the\s+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)
         (?:\s*(?:,|and|&|or|to|-|–)\s*(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))*
@@ -131,6 +133,7 @@ _TOKEN_RE = re.compile(
   | (?P<time>{_TIME})
   | (?P<hol>\b(?:christmas\s+eve|christmas\s+day|boxing\s+day|new\s+year'?s\s+eve
         |new\s+year'?s\s+day|good\s+friday|easter\s+sunday|easter\s+monday|easter\s+saturday
+        |(?<=until\s)easter|(?<=till\s)easter
         |early\s+may\s+bank\s+holiday|may\s+day\s+bank\s+holiday|spring\s+bank\s+holiday
         |(?:august|summer)\s+bank\s+holiday(?:\s+monday)?)\b)
   | (?P<relnext>\b(?:the\s+(?:next|following)\s+(?:day|morning|evening)|the\s+day\s+after)\b
@@ -267,7 +270,13 @@ def _holiday_in(name: str, year: int) -> date | None:
     if key in fixed:
         return date(year, *fixed[key])
     easter_day = easter(year)
-    offsets = {"good friday": -2, "easter saturday": -1, "easter sunday": 0, "easter monday": 1}
+    offsets = {
+        "good friday": -2,
+        "easter saturday": -1,
+        "easter sunday": 0,
+        "easter": 0,
+        "easter monday": 1,
+    }
     if key in offsets:
         return easter_day + timedelta(days=offsets[key])
     if key in ("early may bank holiday", "may day bank holiday"):
@@ -446,6 +455,13 @@ def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) 
             if num_day is not None:
                 tokens.append(_Token("dates", m.start(), m.end(), days=[num_day]))
                 month_anchor = num_day
+        elif m.group("evuntil"):
+            # "every Monday and Friday until Easter": the days come with the end, next token
+            marker = _Token("every_until", m.start(), m.end())
+            marker.days = [
+                today + timedelta(days=(w - today.weekday()) % 7) for w in sorted(_weekdays_in(m))
+            ]
+            tokens.append(marker)
         elif m.group("every"):
             every = _every_weekday(m, today)
             if every:
@@ -524,7 +540,46 @@ def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) 
                     count=count,
                 )
             )
-    return _merge_parentheticals(sentence, tokens)
+    return _merge_parentheticals(sentence, _expand_every_until(tokens, today))
+
+
+def _expand_every_until(tokens: list[_Token], today: date) -> list[_Token]:
+    """ "every Monday until 27 April": each of those weekdays from tomorrow to the end day (a
+    report of one under way today says "from today")."""
+    out: list[_Token] = []
+    skip = False
+    for n, tok in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        if tok.kind != "every_until":
+            out.append(tok)
+            continue
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else None
+        if nxt is None or nxt.kind != "dates" or nxt.start - tok.end > 4:
+            continue
+        weekdays = {d.weekday() for d in tok.days}
+        last = nxt.days[-1]
+        days = [
+            today + timedelta(days=k)
+            for k in range(1, (last - today).days + 1)
+            if (today + timedelta(days=k)).weekday() in weekdays
+        ][:MAX_EVERY_DAYS]
+        if days:
+            out.append(_Token("dates", tok.start, nxt.end, days=days))
+        skip = True
+    return out
+
+
+MAX_EVERY_DAYS = 31
+
+
+def _weekdays_in(m: re.Match[str]) -> set[int]:
+    text = m.group("evwd")
+    found = {WEEKDAYS[w.lower()] for w in re.findall(_WD_FULL, text, re.I)}
+    if re.search(r"weekend", text, re.I):
+        found |= {5, 6}
+    return found
 
 
 _PAST_RE = re.compile(
@@ -635,7 +690,7 @@ def _every_weekday(m: re.Match[str], today: date) -> list[date]:
         year = int(year_m.group(1))
     else:
         year = today.year if month >= today.month else today.year + 1
-    weekdays = {WEEKDAYS[w.lower()] for w in re.findall(_WD_FULL, m.group("evwd"), re.I)}
+    weekdays = _weekdays_in(m)
     out: list[date] = []
     while not out and year <= today.year + 1:
         day = date(year, month, 1)
