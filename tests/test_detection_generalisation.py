@@ -496,3 +496,32 @@ class TestEveryWeekdayUntil:
     def test_until_further_notice_names_no_day(self) -> None:
         sentence = "They will strike every Tuesday until further notice."
         assert spans(sentence, "2026-03-10T10:00") == []
+
+
+def test_rally_between_strike_days_is_not_a_walkout() -> None:
+    found = run(
+        "Lecturers to strike twice next month",
+        "UCU members at the college will strike on 9 and 11 November.\n"
+        "The union will hold a rally outside the town hall on 10 November.",
+        "2026-10-20T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2026-11-09", "2026-11-11"]
+
+
+def test_numeric_dates_in_a_comma_list() -> None:
+    found = run(
+        "Strike dates",
+        "Unison members at the council will take industrial action on 3/11, 10/11 and 17/11.",
+        "2026-10-20T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2026-11-03", "2026-11-10", "2026-11-17"]
+
+
+def test_striking_since_a_weekday_is_the_one_gone_by() -> None:
+    # Published Tuesday 20 October 2026: "since Monday" is 19 October.
+    found = run(
+        "Cleaners' strike goes on",
+        "Cleaners who are members of the IWGB have been striking since Monday at the university.",
+        "2026-10-20T10:00",
+    )
+    assert walkouts(found) == [("2026-10-19", None, "going_ahead", ("IWGB",))]

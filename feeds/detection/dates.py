@@ -660,7 +660,7 @@ def _merge_parentheticals(sentence: str, tokens: list[_Token]) -> list[_Token]:
 
 # A bare "3/3" is a day-first date only where a date is expected: not "24/7", "2/3 of members".
 _NUM_BEFORE_RE = re.compile(
-    rf"(?:^|[(\[•*·–—-]\s*|\b(?:on|from|until|till|to|and|between|dates?|{_WD}),?\s+)$", re.I
+    rf"(?:^|[(\[•*·–—&,-]\s*|\b(?:on|from|until|till|to|and|between|dates?|{_WD}),?\s+)$", re.I
 )
 _NUM_AFTER_RE = re.compile(r"^\s*(?:of\b|majority|%|split|vote)", re.I)
 

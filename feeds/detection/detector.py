@@ -482,6 +482,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 continue
             info.dated_strike = True
             c_start, c_end = clause_bounds(info.clean, period.span[0])
+            if ongoing and period.start.day > published.date():
+                # "striking since Monday": the Monday gone ("since 3 May" ahead is no start)
+                if names_month(info.clean[period.span[0] : period.span[1]]):
+                    continue
+                back = Moment(period.start.day - timedelta(days=7), period.start.time)
+                period = replace(period, start=back)
             if ongoing:
                 period = replace(period, end=None)  # an open-ended strike still under way
                 status, explicit = "going_ahead", True

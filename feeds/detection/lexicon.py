@@ -303,7 +303,8 @@ NON_STRIKE_DATE_CUE_RE = re.compile(
     r"|results?|ends?|ending)|ballot\w*\s+(?:\w+\s+){0,5}?(?:runs?|open\w*|clos\w*|ends?|ended)"
     r"|results?|deadline|budget|published|election|announcement|court|hearing|review|consultation"
     r"|offer\s+(?:was\s+)?made|paid|payment|rise\s+(?:from|in)|since|service\s+(?:will\s+)?run"
-    r"|trains?\s+(?:will\s+)?run|services?\s+(?:will\s+)?(?:run|operate|start|finish))\b",
+    r"|trains?\s+(?:will\s+)?run|services?\s+(?:will\s+)?(?:run|operate|start|finish)"
+    r"|rall(?:y|ies)|demonstrations?|vigils?|lobby(?:ing)?|march(?:es)?\s+(?:through|to|on|from))\b",
     re.I,
 )
 
