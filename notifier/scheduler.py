@@ -9,7 +9,8 @@ Jobs (fixed ids, ``replace_existing``, one instance each, missed runs coalesced)
 * ``feeds:sync`` (leader, every 5 min): follow the catalogue (new, changed or retired feeds).
 * ``alerts`` (leader, every minute): fan out approved changes (an operator may approve at any
   time) and queue the reminders that are due.
-* ``housekeeping`` (leader, every 10 min): forget reminder plans of past walkouts, note health.
+* ``housekeeping`` (leader, every 10 min): forget reminder plans of past walkouts, erase stale
+  sign-ups and old sign-up codes, note health.
 
 The job store is memory: every decision is recomputed from the database (``next_poll_at``,
 ``fanned_out_at``, outbox keys), so a restart loses nothing and sends nothing twice.
@@ -46,6 +47,7 @@ from notifier.cycle import (
 from notifier.fanout import fan_out
 from notifier.leader import Leadership
 from notifier.reminders import queue_due_reminders
+from notifier.retention import purge_personal_data
 
 log = logging.getLogger(__name__)
 
@@ -479,6 +481,9 @@ class Worker:
         try:
             pruned = await asyncio.to_thread(prune_reminder_plans, self.engine, now)
             await asyncio.to_thread(prune_heartbeats, self.engine, now)
+            purged = await asyncio.to_thread(purge_personal_data, self.engine, now)
+            if any(purged.values()):
+                log.info("purged personal data", extra=purged)
             await asyncio.to_thread(set_worker_state, self.engine, "leader", self.worker_id, now)
             if pruned:
                 log.info("pruned reminder plans", extra={"rows": pruned})
