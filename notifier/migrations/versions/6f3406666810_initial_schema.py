@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 33875f9c8924
+Revision ID: 6f3406666810
 Revises: 
-Create Date: 2026-11-23 19:01:07.222340
+Create Date: 2026-11-23 19:39:58.448415
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 import config.db_types
 
-revision = '33875f9c8924'
+revision = '6f3406666810'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -60,6 +60,34 @@ def upgrade() -> None:
     sa.Column('last_entry_count', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('strike_id', sa.Integer(), nullable=True),
+    sa.Column('strike_change_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('not_before', config.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('provider_message_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('provider_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', config.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedupe_key')
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_message_provider_message_id', ['provider_message_id'], unique=False, postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
+        batch_op.create_index('ix_outbox_status_due', ['status', 'not_before'], unique=False)
+        batch_op.create_index('ix_outbox_subscriber', ['subscriber_id', 'status'], unique=False)
+
     op.create_table('strike',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -245,50 +273,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['strike_id'], ['strike.id'], ),
     sa.PrimaryKeyConstraint('strike_id', 'article_id')
     )
-    op.create_table('outbox_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('subscriber_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('strike_id', sa.Integer(), nullable=True),
-    sa.Column('strike_change_id', sa.Integer(), nullable=True),
-    sa.Column('body', sa.Text(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', config.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('claimed_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('provider_message_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('provider_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-    sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('created_at', config.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', config.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['strike_change_id'], ['strike_change.id'], ),
-    sa.ForeignKeyConstraint(['strike_id'], ['strike.id'], ),
-    sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('dedupe_key')
-    )
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_message_provider_message_id'), ['provider_message_id'], unique=False)
-        batch_op.create_index('ix_outbox_status_due', ['status', 'not_before'], unique=False)
-        batch_op.create_index('ix_outbox_strike', ['strike_id', 'kind'], unique=False)
-        batch_op.create_index('ix_outbox_subscriber', ['subscriber_id', 'status'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_subscriber')
-        batch_op.drop_index('ix_outbox_strike')
-        batch_op.drop_index('ix_outbox_status_due')
-        batch_op.drop_index(batch_op.f('ix_outbox_message_provider_message_id'))
-
-    op.drop_table('outbox_message')
     op.drop_table('strike_source')
     with op.batch_alter_table('strike_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_strike_change_strike_id'))
@@ -335,6 +324,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_strike_start'))
 
     op.drop_table('strike')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_subscriber')
+        batch_op.drop_index('ix_outbox_status_due')
+        batch_op.drop_index('ix_outbox_message_provider_message_id', postgresql_where=sa.text('provider_message_id IS NOT NULL'), sqlite_where=sa.text('provider_message_id IS NOT NULL'))
+
+    op.drop_table('outbox_message')
     op.drop_table('feed')
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_type'))
