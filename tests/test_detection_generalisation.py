@@ -525,3 +525,23 @@ def test_striking_since_a_weekday_is_the_one_gone_by() -> None:
         "2026-10-20T10:00",
     )
     assert walkouts(found) == [("2026-10-19", None, "going_ahead", ("IWGB",))]
+
+
+def test_end_by_weekday_in_the_next_sentence_follows_the_start() -> None:
+    # Published Tuesday 20 October 2026: "Saturday" after a start on Thursday 29 October is 31st.
+    found = run(
+        "Porters to strike",
+        "Porters at the infirmary, members of Unite, will walk out from 7am on Thursday "
+        "29 October. The stoppage is due to last until 7am on Saturday.",
+        "2026-10-20T10:00",
+    )
+    assert walkouts(found) == [("2026-10-29T07:00", "2026-10-31T07:00", "announced", ("Unite",))]
+
+
+def test_downed_tools_on_a_past_weekday_is_under_way() -> None:
+    found = run(
+        "Depot strike",
+        "Unite members downed tools on Monday and will stay out until Friday 23 October.",
+        "2026-10-20T10:00",
+    )
+    assert walkouts(found) == [("2026-10-19", "2026-10-23", "going_ahead", ("Unite",))]

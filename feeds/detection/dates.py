@@ -584,6 +584,7 @@ def _weekdays_in(m: re.Match[str]) -> set[int]:
 
 _PAST_RE = re.compile(
     r"\b(?:took\s+place|walked\s+out|went\s+on\s+strike|began|started|ended|finished|staged"
+    r"|downed\s+tools|stopped\s+work"
     r"|struck|happened|ran|were\s+held|was\s+held|previous|earlier|ago"
     r"|last\s+(?:week|month|year|time|summer|winter|spring|autumn|weekend))\b",
     re.I,

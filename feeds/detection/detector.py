@@ -325,7 +325,7 @@ def _set_later_end(text: str, period: Period, candidates: list[Candidate], i: in
     ):
         end = Moment(end.day, time(23, 59))  # "until midnight on Sunday" ends that day
     end_dt = end.as_datetime()
-    if end_dt <= target.start and not re.search(r"\d", text[period.span[0] : period.span[1]]):
+    if end_dt <= target.start and not names_month(text[period.span[0] : period.span[1]]):
         # "until midnight on Wednesday" after a start on Monday 11 May: that week's Wednesday
         weeks = (target.start - end_dt).days // 7 + 1
         end_dt = datetime.combine(end.day + timedelta(weeks=weeks), end_dt.timetz())
