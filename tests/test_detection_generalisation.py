@@ -545,3 +545,13 @@ def test_downed_tools_on_a_past_weekday_is_under_way() -> None:
         "2026-10-20T10:00",
     )
     assert walkouts(found) == [("2026-10-19", "2026-10-23", "going_ahead", ("Unite",))]
+
+
+def test_stop_work_without_working_people_as_subject_is_not_a_strike() -> None:
+    found = run(
+        "Plant to pause production",
+        "The factory will stop work for two weeks from 2 November because of falling orders, "
+        "managers said.",
+        "2026-10-20T10:00",
+    )
+    assert not found.is_strike_news
