@@ -106,6 +106,12 @@ class TestBareOrdinals:
             (day(2026, 3, 3), None)
         ]
 
+    def test_past_tense_keeps_a_day_gone_by_in_its_month(self) -> None:
+        got = spans(
+            "Members walked out on the 5th and will strike again on the 28th.", "2026-10-20T10:00"
+        )
+        assert got == [(day(2026, 10, 5), None), (day(2026, 10, 28), None)]
+
     def test_ordinal_with_its_own_month_or_a_noun_is_not_bare(self) -> None:
         assert spans("It is the 21st century, not the 20th anniversary.", "2026-02-02T10:00") == []
         assert spans("on the 14th and 15th of April", "2026-02-02T10:00") == [

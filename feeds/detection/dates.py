@@ -468,7 +468,8 @@ def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) 
                 tokens.append(_Token("dates", m.start(), m.end(), days=every))
                 month_anchor = every[0]
         elif m.group("ord"):
-            ordinals = _bare_ordinals(m.group("ord"), month_anchor or today, today)
+            past = past_sentence or _past_before(sentence, m.start())
+            ordinals = _bare_ordinals(m.group("ord"), month_anchor or today, today, past)
             if ordinals:
                 tokens.append(
                     _Token("dates", m.start(), m.end(), days=ordinals[0], is_range=ordinals[1])
@@ -705,15 +706,18 @@ def _every_weekday(m: re.Match[str], today: date) -> list[date]:
     return out
 
 
-def _bare_ordinals(text: str, anchor: date, today: date) -> tuple[list[date], bool] | None:
+def _bare_ordinals(
+    text: str, anchor: date, today: date, past: bool = False
+) -> tuple[list[date], bool] | None:
     """ "the 14th and 15th": days in the month of the date said last (``anchor``); a day of
-    that month already gone by publication is next month's."""
+    that month already gone by publication is next month's, unless the clause is in the past
+    tense ("walked out on the 5th")."""
     found = list(re.finditer(r"(\d{1,2})(?:st|nd|rd|th)", text))
     days: list[date] = []
     for dm in found:
         try:
             day = date(anchor.year, anchor.month, int(dm.group(1)))
-            if day < today:
+            if day < today and not past:
                 after = date(anchor.year + anchor.month // 12, anchor.month % 12 + 1, 1)
                 day = after.replace(day=day.day)
         except ValueError:
