@@ -561,3 +561,14 @@ def test_stop_work_without_working_people_as_subject_is_not_a_strike() -> None:
         "2026-10-20T10:00",
     )
     assert not found.is_strike_news
+
+
+def test_more_call_off_wordings() -> None:
+    for sentence in (
+        "The Unite strike on 2 November won't happen after the council improved its offer.",
+        "GMB's walkout planned for 2 November has been shelved.",
+        "Strike action by Unison on 2 November has been stood down after talks.",
+        "The RMT strike on 2 November will no longer go ahead.",
+    ):
+        found = run("Strike news", sentence, "2026-10-20T10:00")
+        assert [(w[0], w[2]) for w in walkouts(found)] == [("2026-11-02", "cancelled")], sentence

@@ -236,7 +236,8 @@ CANCEL_RE = re.compile(
     r"|will\s+not\s+(?:now\s+)?(?:go\s+ahead|take\s+place)|won't\s+(?:now\s+)?(?:go\s+ahead|take"
     r"\s+place)|(?:is|are)\s+(?:now\s+)?off\b|withdr[ae]w\w*\s+(?:the\s+)?(?:strike|action|notice)"
     r"|(?:will|would)\s+not\s+(?:now\s+)?(?:strike|walk\s+out|take\s+(?:industrial\s+)?action)"
-    r"|won't\s+(?:now\s+)?(?:strike|walk\s+out))",
+    r"|won't\s+(?:now\s+)?(?:strike|walk\s+out)|(?:won't|will\s+not)\s+(?:now\s+)?happen"
+    r"|shelved|(?:has|have)\s+been\s+stood\s+down)",
     re.I,
 )
 SUSPEND_RE = re.compile(r"\b(?:suspend(?:ed|s|ing)?|paus(?:ed|es|ing|e)|halt(?:ed|s))\b", re.I)
