@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from config.db_types import UK_TZ
 from feeds.detection import ArticleInput, DetectedEvent, Detection, detect
-from feeds.detection.dates import Moment, extract_periods
+from feeds.detection.dates import Moment, extract_periods, nearest_year
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTH_NAMES = [
@@ -97,6 +97,27 @@ class TestBareOrdinals:
         )
         assert got == [(day(2026, 3, 2), None), (day(2026, 3, 9), None), (day(2026, 3, 10), None)]
 
+    @settings(max_examples=60, deadline=None)
+    @given(
+        anchor=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+        gap=st.integers(1, 20),
+    )
+    def test_ordinal_after_an_explicit_date_is_in_its_month_or_the_next(
+        self, anchor: date, gap: int
+    ) -> None:
+        nth = (anchor.day + gap - 1) % 28 + 1
+        suffix = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd"}.get(nth, "th")
+        sentence = (
+            f"Staff will strike on {anchor.day} {MONTH_NAMES[anchor.month - 1]} {anchor.year}, "
+            f"and again on the {nth}{suffix}."
+        )
+        got = [s.day for s, _ in spans(sentence, f"{anchor}T08:00")]
+        assert got[0] == anchor
+        second = got[1]
+        assert second.day == nth and second >= anchor
+        months_on = (second.year - anchor.year) * 12 + second.month - anchor.month
+        assert months_on == (0 if nth >= anchor.day else 1)
+
     def test_range_of_ordinals_is_one_stretch(self) -> None:
         got = spans("Further action is planned for the 21st-23rd.", "2026-02-02T10:00")
         assert got == [(day(2026, 2, 21), day(2026, 2, 23))]
@@ -139,6 +160,19 @@ class TestNumericDayFirst:
         assert spans("12/5 – 08:00 to 16:00", "2026-05-01T10:00") == [
             (day(2026, 5, 12, 8), day(2026, 5, 12, 16))
         ]
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        when=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+        pub=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+        pad=st.booleans(),
+    )
+    def test_day_first_numeric_dates(self, when: date, pub: date, pad: bool) -> None:
+        d, m = (f"{when.day:02d}", f"{when.month:02d}") if pad else (when.day, when.month)
+        with_year = spans(f"Staff will strike on {d}/{m}/{when.year}.", f"{pub}T12:00")
+        assert with_year == [(Moment(when), None)]
+        bare = spans(f"Staff will strike on {d}/{m}.", f"{pub}T12:00")
+        assert bare == [(Moment(nearest_year(when.month, when.day, pub)), None)]  # type: ignore[arg-type]
 
     def test_fractions_and_round_the_clock_are_not_dates(self) -> None:
         assert spans("Cover is 24/7 and 2/3 of members voted.", "2026-05-01T10:00") == []
