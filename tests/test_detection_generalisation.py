@@ -606,3 +606,18 @@ def test_more_call_off_wordings() -> None:
     ):
         found = run("Strike news", sentence, "2026-10-20T10:00")
         assert [(w[0], w[2]) for w in walkouts(found)] == [("2026-11-02", "cancelled")], sentence
+
+
+def test_cleaners_topic_follows_their_workplace() -> None:
+    campus = run(
+        "Cleaners strike",
+        "Cleaners at the university, members of the IWGB, will strike on 3 November.",
+        "2026-10-20T10:00",
+    )
+    ward = run(
+        "Cleaners strike",
+        "Cleaners at the city hospital, members of Unison, will strike on 3 November.",
+        "2026-10-20T10:00",
+    )
+    assert [e.topic for e in campus.events] == ["education"]
+    assert [e.topic for e in ward.events] == ["other_nhs"]

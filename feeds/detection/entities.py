@@ -114,6 +114,15 @@ _HEALTH_EMPLOYER_RE = re.compile(
     r"\bNHS\b|\bHospitals?\b|\bHealth\s*Board\b|\bHealthcare\b|\bInfirmary\b|Foundation Trust"
 )
 _NHS_TOPICS = frozenset({"nursing", "doctors", "other_nhs"})
+_ANY_WORKPLACE_STAFF_RE = re.compile(r"(?:hospital\s+)?(?:cleaners|porters|domestics)", re.I)
+
+
+def _workplace_topic(context: str, employers: Sequence[str]) -> str | None:
+    text = " ".join([context, *employers])
+    for pattern, topic in _WORKPLACE_TOPICS:
+        if pattern.search(text):
+            return topic
+    return None
 
 
 def topic_for(
@@ -132,7 +141,11 @@ def topic_for(
         return "ambulance"
     if staff:
         counts = Counter(t for _, t in staff)
-        return counts.most_common(1)[0][0]
+        topic = counts.most_common(1)[0][0]
+        if topic == "other_nhs" and all(_ANY_WORKPLACE_STAFF_RE.fullmatch(w) for w, _ in staff):
+            # cleaners and porters work in universities and councils too: the workplace says
+            return _workplace_topic(context, employers) or topic
+        return topic
     if any(_HEALTH_EMPLOYER_RE.search(e) for e in employers):
         for union in unions:
             if lx.UNION_TOPICS.get(union) in _NHS_TOPICS:
