@@ -624,3 +624,16 @@ def test_cleaners_topic_follows_their_workplace() -> None:
     )
     assert [e.topic for e in campus.events] == ["education"]
     assert [e.topic for e in ward.events] == ["other_nhs"]
+
+
+def test_another_trades_union_does_not_take_in_a_staff_group() -> None:
+    found = run(
+        "Health strikes on Tuesday",
+        "RCN nurses at the trust will strike on 3 November.\n"
+        "Physiotherapists will also strike on 3 November.",
+        "2026-10-20T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-11-03", None, "announced", ("RCN",)),
+        ("2026-11-03", None, "announced", ("CSP",)),
+    ]

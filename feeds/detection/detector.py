@@ -256,7 +256,10 @@ def _staff_union(
                 if union in named_all or not named_all:
                     return [union]
                 after = next((x.unions for x in infos[i + 1 : i + 3] if x.unions), [])
-                single = named_all if len(named_all) == 1 else []
+                # the one union named is a general union (Unison, GMB, Unite), which takes in
+                # every staff group; another trade's union (the RCN for physios) does not
+                general = [u for u in named_all if u not in lx.UNION_TOPICS]
+                single = general if len(named_all) == 1 else []
                 return named[:1] or list(after) or single or [union]
             break
     return nearby
@@ -554,7 +557,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     i,
                     bool(_REVISED_RE.search(info.clean[c_start : period.span[1]])),
                     bool(re.search(r"\d", info.clean[period.span[0] : period.span[1]])),
-                    borrowed_union=not info.unions,
+                    borrowed_union=not info.unions and not info.staff,
                     joins=bool(_JOINED_BY_RE.search(info.clean[c_start:c_end])),
                 )
             )
