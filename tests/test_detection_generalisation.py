@@ -628,7 +628,7 @@ def test_cleaners_topic_follows_their_workplace() -> None:
 
 def test_another_trades_union_does_not_take_in_a_staff_group() -> None:
     found = run(
-        "Health strikes on Tuesday",
+        "Health strikes next month",
         "RCN nurses at the trust will strike on 3 November.\n"
         "Physiotherapists will also strike on 3 November.",
         "2026-10-20T10:00",
