@@ -637,3 +637,18 @@ def test_another_trades_union_does_not_take_in_a_staff_group() -> None:
         ("2026-11-03", None, "announced", ("RCN",)),
         ("2026-11-03", None, "announced", ("CSP",)),
     ]
+
+
+def test_dated_list_lines_with_full_numeric_dates() -> None:
+    found = run(
+        "Pathology strike",
+        "Members of Unison in pathology will strike on these dates:\n"
+        "03/03/2026 07:00-19:00\n"
+        "05/03/2026 07:00-19:00",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [
+        ("2026-03-03T07:00", "2026-03-03T19:00", "announced", ("Unison",)),
+        ("2026-03-05T07:00", "2026-03-05T19:00", "announced", ("Unison",)),
+    ]
+    assert {e.topic for e in found.events} == {"other_nhs"}

@@ -95,7 +95,11 @@ _WORKPLACE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, re.I), topic)
     for p, topic in (
         (r"\bambulance|\bparamedic|\b999\b", "ambulance"),
-        (r"\bNHS\b|hospital|health\s+board|\bGP\b|surger(?:y|ies)|\bclinic", "other_nhs"),
+        (
+            r"\bNHS\b|hospital|health\s+board|\bGP\b|surger(?:y|ies)|\bclinic|infirmary"
+            r"|pathology|maternity|\bwards?\b",
+            "other_nhs",
+        ),
         (
             r"\brail|\btrain|\btube\b|underground|\bbus(?:es)?\b|airport|\bferr(?:y|ies)|\bport\b",
             "transport",
