@@ -652,3 +652,14 @@ def test_dated_list_lines_with_full_numeric_dates() -> None:
         ("2026-03-05T07:00", "2026-03-05T19:00", "announced", ("Unison",)),
     ]
     assert {e.topic for e in found.events} == {"other_nhs"}
+
+
+def test_the_day_after_the_strike_is_not_a_strike_day() -> None:
+    found = run(
+        "Rail strike",
+        "RMT members will strike on Thursday 5 March.\n"
+        "Disruption is expected on the day after the strike, Friday 6 March, as trains return "
+        "to depots.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-05", None, "announced", ("RMT",))]

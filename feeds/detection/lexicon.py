@@ -333,6 +333,8 @@ REPORTING_BEFORE_RE = re.compile(
     r"|\b(?:years?|months?|weeks?|days?)\s+ago\s*$"
     r"|\b(?:broke\s+up|collapsed|failed|ended|finished|stalled)\s+(?:\w+\s+){0,4}$"
     r"|\boff\s+$"
+    r"|\b(?:day|days|morning|evening|week)\s+(?:after|following|before)\s+(?:the|each|every)\s+"
+    r"(?:strike|walkout|action|stoppage)s?,?\s+(?:on\s+|,\s+)?$"
     r"|\b(?:apart\s+from|except(?:\s+for)?|other\s+than|excluding)\s+(?:on\s+)?$",
     re.I,
 )
