@@ -663,3 +663,13 @@ def test_the_day_after_the_strike_is_not_a_strike_day() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-05", None, "announced", ("RMT",))]
+
+
+def test_when_a_statement_was_issued_is_not_a_walkout() -> None:
+    found = run(
+        "Strike to go ahead",
+        "In a statement issued at 6pm on Sunday, Unite said the strike at the depot on Thursday "
+        "5 March would go ahead.",
+        "2026-03-03T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2026-03-05"]

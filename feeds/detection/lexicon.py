@@ -328,7 +328,8 @@ STAFF_UNIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 REPORTING_BEFORE_RE = re.compile(
     r"\b(?:said|says|announced|announces|confirmed|revealed|told|warned|added|stated|declared"
-    r"|decided|agreed|published|reported|wrote|tweeted|met|voted|confirms|explained|insisted)"
+    r"|decided|agreed|published|reported|wrote|tweeted|met|voted|confirms|explained|insisted"
+    r"|issued|released|circulated|sent\s+out)"
     r"\s+(?:\w+\s+)?$"
     r"|\b(?:years?|months?|weeks?|days?)\s+ago\s*$"
     r"|\b(?:broke\s+up|collapsed|failed|ended|finished|stalled)\s+(?:\w+\s+){0,4}$"
