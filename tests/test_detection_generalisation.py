@@ -673,3 +673,19 @@ def test_when_a_statement_was_issued_is_not_a_walkout() -> None:
         "2026-03-03T10:00",
     )
     assert [w[0] for w in walkouts(found)] == ["2026-03-05"]
+
+
+def test_strike_that_began_and_is_still_going_on() -> None:
+    going = run(
+        "Depot strike goes on",
+        "The Unite strike at the depot, now in its third week, began on 2 March.",
+        "2026-03-20T10:00",
+    )
+    assert walkouts(going) == [("2026-03-02", None, "going_ahead", ("Unite",))]
+    past = run(
+        "Depot strike",
+        "The Unite strike at the depot began on 2 March. Unite members will strike again on "
+        "30 March.",
+        "2026-03-20T10:00",
+    )
+    assert walkouts(past) == [("2026-03-30", None, "announced", ("Unite",))]

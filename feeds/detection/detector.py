@@ -278,9 +278,23 @@ _ONGOING_SINCE_RE = re.compile(
 )
 
 
+# "The strike, now in its third week, began on 2 March": began, and is still going on.
+_BEGAN_RE = re.compile(r"\b(?:began|started|begun)\s+(?:on\s+)?$", re.I)
+_STILL_GOING_RE = re.compile(
+    r"\b(?:(?:now\s+in|entered|enters|entering|into)\s+its\s+\w+\s+(?:day|week|month)"
+    r"|(?:is|are)\s+(?:still\s+)?continuing|continues|still\s+on\s+strike|no\s+end\s+in\s+sight)\b",
+    re.I,
+)
+
+
 def _is_ongoing_since(text: str, period: Period) -> bool:
     before = text[max(0, period.span[0] - 70) : period.span[0]]
-    return bool(_ONGOING_SINCE_RE.search(before)) and not lx.ENDED_BEFORE_RE.search(text)
+    if lx.ENDED_BEFORE_RE.search(text):
+        return False
+    return bool(
+        _ONGOING_SINCE_RE.search(before)
+        or (_BEGAN_RE.search(before) and _STILL_GOING_RE.search(text))
+    )
 
 
 # "and again over the same hours on Wednesday": the hours of the walkout read just before.
