@@ -689,3 +689,13 @@ def test_strike_that_began_and_is_still_going_on() -> None:
         "2026-03-20T10:00",
     )
     assert walkouts(past) == [("2026-03-30", None, "announced", ("Unite",))]
+
+
+def test_strike_priced_in_dollars_with_no_uk_place_is_not_uk_news() -> None:
+    found = run(
+        "Port workers walk out",
+        "Dock workers at the port will strike on Monday 9 March, their union said, after "
+        "rejecting a pay rise worth 2,000 dollars a year.",
+        "2026-03-03T10:00",
+    )
+    assert not found.is_strike_news

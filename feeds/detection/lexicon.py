@@ -210,6 +210,7 @@ FOREIGN_RE = re.compile(
     r"|Auckland|Toronto|Montreal|Ontario|Quebec|Chicago|Los Angeles|Boston|Seattle|Madrid"
     r"|Barcelona|Lisbon|Rome|Milan|Brussels|Amsterdam|Athens|Stockholm|Oslo|Copenhagen"
     r"|Helsinki|Warsaw|Vienna|Austria|Switzerland|Swiss|SNCF|Deutsche Bahn|Lufthansa"
+    r"|dollars|euros|rupees|Lagos|Nairobi|Johannesburg|Manila|Seoul|Tokyo|Delhi|Mumbai"
     r"|(?<!Northern )Ireland's|(?<!Northern )Irish)\b"
 )
 UK_RE = re.compile(
