@@ -699,3 +699,24 @@ def test_strike_priced_in_dollars_with_no_uk_place_is_not_uk_news() -> None:
         "2026-03-03T10:00",
     )
     assert not found.is_strike_news
+
+
+def test_what_the_strike_disrupted_being_cancelled_is_not_a_call_off() -> None:
+    found = run(
+        "Strike hits clinics",
+        "Thousands of appointments were cancelled because of the Unison strike at the trust, "
+        "which is continuing.",
+        "2026-03-20T10:00",
+    )
+    assert not any(e.status in ("cancelled", "suspended", "postponed") for e in found.events)
+
+
+def test_undated_call_off_wordings() -> None:
+    for sentence, union in (
+        ("Unite has called off next week's walkout by bus drivers.", "Unite"),
+        ("The GMB strike at the depot has been called off.", "GMB"),
+    ):
+        found = run("Strike update", sentence, "2026-03-20T10:00")
+        assert [(e.status, e.unions, e.start) for e in found.events] == [
+            ("cancelled", [union], None)
+        ], sentence

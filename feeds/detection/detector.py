@@ -616,6 +616,19 @@ def _end_dt(end: Moment | None) -> datetime | None:
     return end.as_datetime() if end else None
 
 
+_OFF_WORDS = (
+    r"(?:call(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?off|cancel\w*|suspend\w*|postpon\w*|paus\w+|halt\w*"
+    r"|shelved|scrapped|stood\s+down|defer\w*|put\s+(?:off|back)|off\b(?!\s+(?:the|a)\b))"
+)
+_ACTION_WORDS = r"(?:strikes?|walk-?outs?|action|stoppages?|industrial\s+action)"
+# The call-off is said of the strike itself, not of what the strike disrupted.
+_OFF_IS_THE_STRIKE_RE = re.compile(
+    rf"\b{_ACTION_WORDS}\b[^.;]{{0,60}}?\b(?:has|have|had|was|were|is|are|been|now)\s+(?:\w+\s+)?"
+    rf"{_OFF_WORDS}|\b{_OFF_WORDS}\s+(?:[\w']+\s+){{0,4}}?{_ACTION_WORDS}\b",
+    re.I,
+)
+
+
 def _undated_call_offs(
     infos: list[_SentInfo],
     walkouts: list[DetectedEvent],
@@ -634,6 +647,8 @@ def _undated_call_offs(
         status = off_status(info.clean)
         if status is None or lx.PAST_PLAN_RE.search(info.clean):
             continue
+        if not _OFF_IS_THE_STRIKE_RE.search(info.clean):
+            continue  # "appointments were cancelled because of the strike"
         unions = info.unions or _main_union(infos, all_unions)
         if not unions or any(u in off_unions for u in unions):
             continue
