@@ -720,3 +720,15 @@ def test_undated_call_off_wordings() -> None:
         assert [(e.status, e.unions, e.start) for e in found.events] == [
             ("cancelled", [union], None)
         ], sentence
+
+
+class TestTwoClocksBeforeTheDay:
+    def test_begin_and_end_clocks_belong_to_the_day_after_them(self) -> None:
+        got = spans("The walkout will begin at 6am and end at 6pm on Friday.", "2026-03-02T10:00")
+        assert got == [(day(2026, 3, 6, 6), day(2026, 3, 6, 18))]
+
+    def test_an_overnight_pair_ends_on_the_day_named(self) -> None:
+        got = spans(
+            "It starts at 10pm and finishes at 6am on Saturday 7 March.", "2026-03-02T10:00"
+        )
+        assert got == [(day(2026, 3, 6, 22), day(2026, 3, 7, 6))]

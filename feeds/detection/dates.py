@@ -731,6 +731,13 @@ def _bare_ordinals(
     return days, is_range
 
 
+_TIME_PAIR_GAP_RE = re.compile(
+    r"[\s,]*(?:and\s+)?(?:will\s+|to\s+)?(?:end|ends|ending|finish|finishes|finishing|run\s+until"
+    r"|runs\s+until|last\s+until|lasts\s+until)\s+(?:at\s+)?",
+    re.I,
+)
+
+
 def _gap(sentence: str, a: _Token, b: _Token) -> str:
     return sentence[a.end : b.start]
 
@@ -851,6 +858,24 @@ def extract(
             if start_mid and tok.unit == "tonight":
                 # "from midnight tonight": the first minute of tomorrow
                 tok = _Token("dates", tok.start, tok.end, days=[tok.days[0] + timedelta(days=1)])
+            first = tokens[clock_at - 1] if clock_at == i - 1 and clock_at > 0 else None
+            if (
+                first is not None
+                and first.kind == "time"
+                and clock_tok.kind == "time"
+                and clock_at - 1 not in used
+                and _TIME_PAIR_GAP_RE.fullmatch(_gap(sentence, first, clock_tok))
+            ):
+                # "will begin at 6am and end at 6pm on Friday": both clocks belong to the day
+                start_clock, start_mid = first.times[0], first.midnight[0]
+                end_clock, end_mid = clock_tok.times[0], clock_tok.midnight[0]
+                used.add(clock_at - 1)
+                lo = clock_at - 1
+                if end_clock is not None and start_clock is not None and end_clock <= start_clock:
+                    # "starts at 10pm and finishes at 6am on Saturday": the day is the end's
+                    tok = _Token(
+                        "dates", tok.start, tok.end, days=[d - timedelta(days=1) for d in tok.days]
+                    )
         span_start = tokens[lo].start
         # Range with a second dated moment: "from X until Y", "between X and Y", "X to Y".
         linked = _link_end(sentence, tokens, hi, used)
