@@ -732,3 +732,21 @@ class TestTwoClocksBeforeTheDay:
             "It starts at 10pm and finishes at 6am on Saturday 7 March.", "2026-03-02T10:00"
         )
         assert got == [(day(2026, 3, 6, 22), day(2026, 3, 7, 6))]
+
+
+class TestWeekdaysSharingAWeek:
+    # Published Monday 2 March 2026.
+    def test_weekday_range_next_week(self) -> None:
+        got = spans("Staff will strike from Monday to Wednesday next week.", "2026-03-02T10:00")
+        assert got == [(day(2026, 3, 9), day(2026, 3, 11))]
+
+    def test_weekday_list_of_next_week(self) -> None:
+        got = spans("Staff will strike on Monday and Tuesday of next week.", "2026-03-02T10:00")
+        assert got == [(day(2026, 3, 9), None), (day(2026, 3, 10), None)]
+
+
+def test_dotted_day_first_dates_with_a_year() -> None:
+    assert spans("Staff will strike on 10.03.26.", "2026-03-02T10:00") == [(day(2026, 3, 10), None)]
+    assert spans("Staff will strike at 10.30 on Friday 6 March.", "2026-03-02T10:00") == [
+        (day(2026, 3, 6, 10, 30), None)
+    ]

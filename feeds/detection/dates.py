@@ -119,7 +119,8 @@ _TOKEN_RE = re.compile(
         \s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}?)
   | (?P<mdy>(?:{_WD},?\s+)?{_MONTH}\s+{_DAY}(?:{_SEP}(?:{_WD},?\s+)?{_DAY}){{0,15}}{_YEAR}?)
   | (?P<num>(?<![\d/.])(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9])(?:/(?:(?:19|20)?\d{{2}}))?
-        (?![\d/]|\.\d))
+        (?![\d/]|\.\d)
+    |(?<![\d.])(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.(?:20)?\d{{2}}(?!\d|\.\d|\s*(?:am|pm)\b))
   | (?P<every>\b(?:every|each)\s+(?P<evwd>(?:{_WD_FULL}s?|weekends?)
         (?:\s*(?:,|and|&)\s*{_WD_FULL}s?)*)
         (?:\s+(?:in|of|during|throughout)\s+(?P<evmonth>{_MONTH})(?![a-z]){_YEAR}?
@@ -141,7 +142,7 @@ _TOKEN_RE = re.compile(
   | (?P<rel>\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|yesterday|this\s+morning
         |this\s+afternoon|this\s+evening)\b)
   | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
-        (?:'s)?(?P<wdweek>\s+next\s+week|\s+this\s+week|\s+last\s+week)?\b
+        (?:'s)?(?P<wdweek>\s+(?:of\s+)?next\s+week|\s+(?:of\s+)?this\s+week|\s+last\s+week)?\b
         (?!,?\s+(?:the\s+)?(?:\d|{_MONTH}[\s\d])))
   | (?P<dur>\b(?P<durn>{_NUM}|a)(?:\s*|-)(?P<durunit>hours?|hrs?|days?|weeks?|fortnight)
         (?:-long)?\b|\b(?P<durweek>week-long|fortnight-long)\b)
@@ -510,7 +511,10 @@ def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) 
             if modifier.lower() == "on":
                 modifier = ""
             past = past_sentence or _past_before(sentence, m.start(), weekday=True)
-            day = resolve_weekday(wd, today, modifier, m.group("wdweek") or "", past)
+            week = re.sub(r"^of\s+", "", (m.group("wdweek") or "").strip().lower())
+            day = resolve_weekday(wd, today, modifier, week, past)
+            if week:
+                _same_week(sentence, tokens, m.start(), today, week)
             wd_tok = _Token("dates", m.start(), m.end(), days=[day])
             wd_tok.unit = "weekday" if not modifier and not m.group("wdweek") else ""
             earlier = [t.days[-1] for t in tokens if t.kind == "dates" and t.unit == "weekday"]
@@ -667,9 +671,23 @@ _NUM_BEFORE_RE = re.compile(
 _NUM_AFTER_RE = re.compile(r"^\s*(?:of\b|majority|%|split|vote)", re.I)
 
 
+_WEEKDAY_LINK_RE = re.compile(r"\s*(?:,|and|&|or|to|until|till|through|-|–)\s*(?:on\s+)?", re.I)
+
+
+def _same_week(sentence: str, tokens: list[_Token], pos: int, today: date, week: str) -> None:
+    """ "from Monday to Wednesday next week": the weekdays listed before share the week."""
+    for tok in reversed(tokens):
+        if tok.kind != "dates" or tok.unit != "weekday":
+            return
+        if not _WEEKDAY_LINK_RE.fullmatch(sentence[tok.end : pos]):
+            return
+        tok.days = [resolve_weekday(tok.days[0].weekday(), today, "", week)]
+        pos = tok.start
+
+
 def _numeric_date(sentence: str, m: re.Match[str], today: date) -> date | None:
     """UK day-first numeric dates: "3/3/26", "03/03/2026", and a bare "3/3" in a date's place."""
-    parts = [int(x) for x in m.group("num").split("/")]
+    parts = [int(x) for x in re.split(r"[/.]", m.group("num"))]
     if len(parts) == 3:
         d, mo, y = parts
         try:
