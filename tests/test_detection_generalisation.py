@@ -751,3 +751,16 @@ def test_dotted_day_first_dates_with_a_year() -> None:
     assert spans("Staff will strike at 10.30am on Friday 6 March.", "2026-03-02T10:00") == [
         (day(2026, 3, 6, 10, 30), None)
     ]
+
+
+def test_joined_by_in_the_next_sentence_adds_the_union() -> None:
+    found = run(
+        "Ambulance strike goes ahead in the North East",
+        "GMB paramedics at North East Ambulance Service will strike on 28 January, from 6am to "
+        "6pm.\n"
+        "They will be joined by Unite members at the same trust.",
+        "2026-01-21T09:00",
+    )
+    assert walkouts(found) == [
+        ("2026-01-28T06:00", "2026-01-28T18:00", "announced", ("GMB", "Unite"))
+    ]

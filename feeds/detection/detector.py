@@ -42,6 +42,7 @@ from feeds.detection.status import cue, is_past, off_status, status_for
 from feeds.detection.text import MAX_SENTENCE_CHARS, Sentence, split_sentences
 from feeds.detection.types import (
     OFF_STATUSES,
+    ON_STATUSES,
     ArticleInput,
     DetectedEvent,
     Detection,
@@ -599,6 +600,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             for n in range(added_before, len(candidates)):
                 if not candidates[n].event.start_has_time:
                     _copy_hours(candidates[n].event, candidates[:n], i)
+        if len(candidates) == added_before and _JOINED_BY_RE.search(info.clean) and info.unions:
+            # "They will be joined by Unite members": the walkouts of the sentence before
+            for cand in candidates:
+                if cand.sentence_index == i - 1 and cand.event.status in ON_STATUSES:
+                    cand.event.unions += [u for u in info.unions if u not in cand.event.unions]
         prev_off = sentence_off if info.strike else (prev_off if not info.periods else None)
         list_ctx = info.strike or (list_ctx and _is_list_like(info))
         prev = info
