@@ -764,3 +764,10 @@ def test_joined_by_in_the_next_sentence_adds_the_union() -> None:
     assert walkouts(found) == [
         ("2026-01-28T06:00", "2026-01-28T18:00", "announced", ("GMB", "Unite"))
     ]
+
+
+def test_a_week_later_counts_from_the_day_before_it() -> None:
+    week = spans("Staff will strike on Monday 2 March and again a week later.", "2026-02-20T10:00")
+    assert week == [(day(2026, 3, 2), None), (day(2026, 3, 9), None)]
+    fortnight = spans("Staff strike on Monday 2 March, then a fortnight later.", "2026-02-20T10:00")
+    assert fortnight[1] == (day(2026, 3, 16), None)

@@ -139,6 +139,7 @@ _TOKEN_RE = re.compile(
         |(?:august|summer)\s+bank\s+holiday(?:\s+monday)?)\b)
   | (?P<relnext>\b(?:the\s+(?:next|following)\s+(?:day|morning|evening)|the\s+day\s+after)\b
         (?!\s+tomorrow))
+  | (?P<later>\b(?P<latern>a|one|two|three)\s+(?P<laterunit>weeks?|fortnight)\s+later\b)
   | (?P<rel>\b(?:the\s+day\s+after\s+tomorrow|today|tonight|tomorrow|yesterday|this\s+morning
         |this\s+afternoon|this\s+evening)\b)
   | (?P<wd>\b(?:(?P<wdmod>this\s+coming|this|next|last|coming|on)\s+)?(?P<wdname>{_WD_FULL})
@@ -499,6 +500,14 @@ def tokenize(sentence: str, anchor: datetime, month_anchor: date | None = None) 
             if before is not None:
                 nxt_day = before.days[-1] + timedelta(days=1)
                 tokens.append(_Token("dates", m.start(), m.end(), days=[nxt_day]))
+        elif m.group("later"):
+            # "on Monday 2 March and again a week later": counted from the day said before
+            before = next((t for t in reversed(tokens) if t.kind == "dates"), None)
+            if before is not None:
+                n = {"a": 1, "one": 1, "two": 2, "three": 3}[m.group("latern").lower()]
+                weeks = n * (2 if m.group("laterunit").lower() == "fortnight" else 1)
+                later_day = before.days[-1] + timedelta(weeks=weeks)
+                tokens.append(_Token("dates", m.start(), m.end(), days=[later_day]))
         elif m.group("rel"):
             word = " ".join(m.group("rel").lower().split())
             offset = {"tomorrow": 1, "yesterday": -1, "the day after tomorrow": 2}.get(word, 0)
