@@ -771,3 +771,19 @@ def test_a_week_later_counts_from_the_day_before_it() -> None:
     assert week == [(day(2026, 3, 2), None), (day(2026, 3, 9), None)]
     fortnight = spans("Staff strike on Monday 2 March, then a fortnight later.", "2026-02-20T10:00")
     assert fortnight[1] == (day(2026, 3, 16), None)
+
+
+def test_another_groups_or_an_earlier_deal_is_not_this_disputes_end() -> None:
+    for other in (
+        "Nurses in Scotland accepted a pay offer last year.",
+        "RCN members in Wales voted to accept the offer.",
+    ):
+        text = f"RCN nurses in England will strike on 3 March.\n{other}"
+        found = run("Nurses to strike", text, "2026-02-20T10:00")
+        assert [e.status for e in found.events] == ["announced"], other
+    settled = run(
+        "Deal accepted",
+        "Unite members voted to accept the offer, so the strike on 3 March has been called off.",
+        "2026-02-20T10:00",
+    )
+    assert [e.status for e in settled.events] == ["cancelled", "deal_accepted"]

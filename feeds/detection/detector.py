@@ -612,6 +612,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     walkouts = merge_candidates(candidates)
     others = _ballots_and_deals(infos, title_unions, fallback_topic, article)
     others += _undated_call_offs(infos, walkouts, all_unions, fallback_topic, source_employers)
+    others = [e for e in others if not _stray_deal(e, walkouts)]
     news, confidence = _is_strike_news(infos, walkouts, others, article_text)
     if not news:
         return Detection(False, [], confidence)
@@ -633,6 +634,27 @@ _OFF_IS_THE_STRIKE_RE = re.compile(
     rf"{_OFF_WORDS}|\b{_OFF_WORDS}\s+(?:[\w']+\s+){{0,4}}?{_ACTION_WORDS}\b",
     re.I,
 )
+
+
+_EARLIER_DEAL_RE = re.compile(
+    r"\b(?:last\s+(?:year|month|week|spring|summer|autumn|winter)|in\s+(?:19|20)\d\d|previously"
+    r"|earlier\s+this\s+(?:year|month)|a\s+year\s+ago)\b",
+    re.I,
+)
+
+
+def _stray_deal(event: DetectedEvent, walkouts: list[DetectedEvent]) -> bool:
+    """An accepted deal in a piece whose walkouts by the same union all go ahead is another
+    group's or an earlier deal ("nurses in Scotland accepted an offer last year"), not this
+    dispute's end: reporting it would mark the strike settled."""
+    if event.status != "deal_accepted":
+        return False
+    if any(_EARLIER_DEAL_RE.search(s) for s in event.evidence):
+        return True
+    if not event.unions:
+        return False
+    mine = [w for w in walkouts if set(w.unions) & set(event.unions)]
+    return bool(mine) and all(w.status in ON_STATUSES for w in mine)
 
 
 def _undated_call_offs(
