@@ -787,3 +787,12 @@ def test_another_groups_or_an_earlier_deal_is_not_this_disputes_end() -> None:
         "2026-02-20T10:00",
     )
     assert [e.status for e in settled.events] == ["cancelled", "deal_accepted"]
+
+
+def test_services_affected_on_a_named_day_is_the_strike_day() -> None:
+    found = run(
+        "Industrial action",
+        "Services on Tuesday 3 March will be affected by industrial action by Unison members.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-03", None, "announced", ("Unison",))]

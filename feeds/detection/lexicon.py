@@ -345,8 +345,9 @@ NOT_STRIKE_AFTER_RE = re.compile(
     r"|(?:[\s,]|and|or|the|\w+day)*\s*(?:after|before|following)\s+(?:each|every|the)\s+"
     r"(?:strike|walkout|action)"
     # "trains on the morning of 17 May may also be affected": a knock-on, not a strike day
+    # ("services on 3 March will be affected" by the strike names the strike day itself)
     r"|[\s,]*(?:may|might|could|will|would|are\s+expected\s+to|is\s+expected\s+to)\s+"
-    r"(?:also\s+|still\s+)*be\s+(?:affected|disrupted|busier|busy|quieter|reduced)"
+    r"(?:still\s+)?(?:also|still)\s+be\s+(?:affected|disrupted|busier|busy|quieter|reduced)"
     # "on the Wednesday of the strike": a day inside the walkout already read
     r"|\s+of\s+(?:the|this|that|each|every)\s+(?:\w+[\s-])?(?:strike|walkout|action|stoppage))",
     re.I,
