@@ -796,3 +796,12 @@ def test_services_affected_on_a_named_day_is_the_strike_day() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-03", None, "announced", ("Unison",))]
+
+
+def test_a_strike_that_begins_shortly_after_midnight_starts_then() -> None:
+    found = run(
+        "Strike",
+        "The Unite strike at the depot will begin shortly after midnight on Monday 2 March.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-02T00:00", None, "announced", ("Unite",))]

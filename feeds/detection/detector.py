@@ -147,7 +147,8 @@ def _is_labour_strike(clean: str) -> bool:
 _NOT_A_START_RE = re.compile(
     r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since"
     r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?"
-    r"|(?:just|shortly|soon)\s+(?:after|before))\s+"
+    r"|(?<!begin\s)(?<!begins\s)(?<!start\s)(?<!starts\s)(?<!began\s)(?<!started\s)"
+    r"(?:just|shortly|soon)\s+(?:after|before))\s+"
     r"(?:the\s+(?:end\s+of\s+|preceding\s+|previous\s+)?)?$",
     re.I,
 )
