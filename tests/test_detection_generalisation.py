@@ -805,3 +805,13 @@ def test_a_strike_that_begins_shortly_after_midnight_starts_then() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-02T00:00", None, "announced", ("Unite",))]
+
+
+def test_was_due_to_start_and_going_ahead_is_not_put_off() -> None:
+    found = run(
+        "Strike goes ahead",
+        "The RMT strike, which was due to start on 3 March, will go ahead.\n"
+        "Passengers should take buses instead.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-03", None, "going_ahead", ("RMT",))]

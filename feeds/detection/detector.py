@@ -356,7 +356,8 @@ def _set_later_end(text: str, period: Period, candidates: list[Candidate], i: in
 
 # A walkout moved to a new date: the date it "had been due" on is put off.
 _MOVED_RE = re.compile(
-    r"\b(?:will\s+now\s+(?:take\s+place|go\s+ahead|be\s+held)|instead|moved\s+(?:back|forward)"
+    r"\b(?:will\s+now\s+(?:take\s+place|go\s+ahead|be\s+held)|moved\s+(?:back|forward)"
+    r"|(?:strike|walk\s+out|take\s+place|be\s+held|go\s+ahead)\b(?!-)[^.;]{0,40}\binstead"
     r"|rescheduled|brought\s+forward|pushed\s+back|put\s+back)\b",
     re.I,
 )
