@@ -207,9 +207,9 @@ FOREIGN_RE = re.compile(
     r"|South Africa|Argentina|Brazil|Chile|Mexico|Israel|Iran|Yemen|Houthi|Gaza|Ukraine"
     r"|Russia|Republic of Ireland|Irish Nurses|INMO|Dublin|Cork|Galway"
     r"|Sydney|Melbourne|Brisbane|Adelaide|Queensland|New South Wales|NSW|Fair Work Commission"
-    r"|Auckland|Toronto|Montreal|Ontario|Quebec|Chicago|Los Angeles|Boston|Seattle|Madrid"
+    r"|Auckland|Toronto|Montreal|Ontario|Quebec|Chicago|Los Angeles|Seattle|Madrid"
     r"|Barcelona|Lisbon|Rome|Milan|Brussels|Amsterdam|Athens|Stockholm|Oslo|Copenhagen"
-    r"|Helsinki|Warsaw|Vienna|Austria|Switzerland|Swiss|SNCF|Deutsche Bahn|Lufthansa"
+    r"|Helsinki|Warsaw|Vienna|Austria|Switzerland|SNCF|Deutsche Bahn|Lufthansa"
     r"|dollars|euros|rupees|Lagos|Nairobi|Johannesburg|Manila|Seoul|Tokyo|Delhi|Mumbai"
     r"|(?<!Northern )Ireland's|(?<!Northern )Irish)\b"
 )
