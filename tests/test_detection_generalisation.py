@@ -815,3 +815,15 @@ def test_was_due_to_start_and_going_ahead_is_not_put_off() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-03", None, "going_ahead", ("RMT",))]
+
+
+def test_notice_with_date_and_time_lines() -> None:
+    found = run(
+        "Industrial action notice",
+        "Unite has given notice of industrial action by our estates staff.\n"
+        "Date: Tuesday 3 March\n"
+        "Time: 7am to 7pm\n"
+        "Please allow extra time for repairs.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-03T07:00", "2026-03-03T19:00", "announced", ("Unite",))]

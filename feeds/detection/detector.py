@@ -121,6 +121,10 @@ _LOOSE_RANGE_CONTEXT_RE = re.compile(
 )
 
 
+# A notice's "Time: 7am to 7pm" line under its "Date:" line.
+_TIME_LABEL_RE = re.compile(r"^\W*(?:times?|hours|duration)\s*:", re.I)
+
+
 _SERVICE_HOURS_RE = re.compile(
     r"\b(?:services?|trains?|buses|timetables?|open(?:ing)?|operat\w+|run\s+between)\b", re.I
 )
@@ -591,7 +595,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 candidates.append(replace(candidates[-1], event=twin))
         if (
             loose
-            and _LOOSE_RANGE_CONTEXT_RE.search(info.clean)
+            and (
+                _LOOSE_RANGE_CONTEXT_RE.search(info.clean)
+                or (prev is not None and prev.dated_strike and _TIME_LABEL_RE.match(info.clean))
+            )
             and not _SERVICE_HOURS_RE.search(info.clean)
         ):
             # "The action runs from 00:01 until 23:59": the hours of the day named just before.
