@@ -142,8 +142,12 @@ def _apply_clock_range(event: DetectedEvent, rng: ClockRange) -> None:
     event.end, event.end_has_time = end, True
 
 
-def _is_labour_strike(clean: str) -> bool:
+def _is_labour_strike(clean: str, lower: str) -> bool:
     if not lx.STRIKE_WORD_RE.search(clean):
+        if any(stem in lower for stem in lx.WALKOUT_VERB_STEMS) and lx.WALKOUT_VERB_RE.search(
+            clean
+        ):
+            return True  # "Unison members will stop work from noon"
         return bool(_THE_ACTION_RE.search(clean))
     return not (lx.NON_LABOUR_WALKOUT_RE.search(clean) and not re.search(r"strik", clean, re.I))
 
@@ -436,7 +440,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         strike = False
         if _STRIKE_STEM_RE.search(lower):
             clean = lx.DISTRACTOR_RE.sub(lambda m: " " * len(m.group(0)), clean)
-            strike = _is_labour_strike(clean)
+            strike = _is_labour_strike(clean, lower)
         infos.append(_SentInfo(sent=s, clean=clean, strike=strike, lower=lower))
     title_unions = infos[0].unions if infos and infos[0].sent.is_title else []
     all_unions = Counter(u for info in infos if info.strike for u in info.unions)

@@ -165,13 +165,19 @@ AREA_NAMES_RE = re.compile(
 # Labour senses of strike words.
 STRIKE_WORD_RE = re.compile(
     r"\b(?:strik(?:e|es|ing)|struck|walk-?outs?|walk(?:ed|ing|s)?\s+out|stoppages?"
-    r"|industrial\s+action|picket(?:s|ing|\s+lines?)?|action\s+short\s+of\s+(?:a\s+)?strike"
-    # walkout verbs with working people as their subject (a factory that "will stop work" is not)
-    r"|(?:members|workers|staff|employees|colleagues|crews|handlers|drivers|nurses|doctors"
+    r"|industrial\s+action|picket(?:s|ing|\s+lines?)?|action\s+short\s+of\s+(?:a\s+)?strike)\b",
+    re.I,
+)
+# Walkout verbs, with working people as their subject (a factory that "will stop work" is not
+# on strike). Kept apart from STRIKE_WORD_RE, which runs on every sentence: this one runs only
+# where "stop", "tools" or "labour" appears.
+WALKOUT_VERB_STEMS: tuple[str, ...] = ("stop", "tools", "labour")
+WALKOUT_VERB_RE = re.compile(
+    r"\b(?:members|workers|staff|employees|colleagues|crews|handlers|drivers|nurses|doctors"
     r"|midwives|paramedics|teachers|lecturers|porters|cleaners|guards|conductors|officers"
     r"|collectors|technicians|scientists|physiotherapists|radiographers|we|they)\b[^.;]{0,80}?"
     r"\b(?:stop(?:s|ped|ping)?\s+work|down(?:s|ed|ing)?\s+tools"
-    r"|withdr[ae]w(?:s|n|ing)?\s+(?:their\s+|its\s+|our\s+)?labour))\b",
+    r"|withdr[ae]w(?:s|n|ing)?\s+(?:their\s+|its\s+|our\s+)?labour)\b",
     re.I,
 )
 # Phrases where those words are not about industrial action.
