@@ -613,7 +613,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             for n in range(added_before, len(candidates)):
                 if not candidates[n].event.start_has_time:
                     _copy_hours(candidates[n].event, candidates[:n], i)
-        if len(candidates) == added_before and _JOINED_BY_RE.search(info.clean) and info.unions:
+        if (
+            len(candidates) == added_before
+            and ("joined" in info.lower or "alongside" in info.lower)
+            and _JOINED_BY_RE.search(info.clean)
+            and info.unions
+        ):
             # "They will be joined by Unite members": the walkouts of the sentence before
             for cand in candidates:
                 if cand.sentence_index == i - 1 and cand.event.status in ON_STATUSES:
