@@ -827,3 +827,14 @@ def test_notice_with_date_and_time_lines() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-03T07:00", "2026-03-03T19:00", "announced", ("Unite",))]
+
+
+def test_a_date_only_day_inside_the_stoppage_is_that_stoppage() -> None:
+    found = run(
+        "Four-day tram strike",
+        "Aslef members on the tram network will walk out from 6am on 8 June to 6am on 12 June.\n"
+        "Passengers planning to travel during the strike on 10 June should check before they "
+        "set out.",
+        "2026-05-20T10:00",
+    )
+    assert walkouts(found) == [("2026-06-08T06:00", "2026-06-12T06:00", "announced", ("Aslef",))]
