@@ -838,3 +838,13 @@ def test_a_date_only_day_inside_the_stoppage_is_that_stoppage() -> None:
         "2026-05-20T10:00",
     )
     assert walkouts(found) == [("2026-06-08T06:00", "2026-06-12T06:00", "announced", ("Aslef",))]
+
+
+def test_place_abroad_outside_the_strike_sentences_with_nothing_british() -> None:
+    found = run(
+        "Rail workers walk out as pay talks stall in Melbourne",
+        "Train crews will stage a 24-hour stoppage on Thursday 12 March, their union said.\n"
+        "The state government said the claim was unaffordable.",
+        "2026-03-05T10:00",
+    )
+    assert not found.is_strike_news

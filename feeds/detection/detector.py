@@ -852,6 +852,13 @@ def _is_strike_news(
         return False, 0.75
     if foreign > uk and not any(i.unions for i in strike_infos):
         return False, 0.7
+    if (
+        not uk
+        and not any(e.unions for e in walkouts)
+        and lx.FOREIGN_RE.search(article_text)
+        and not lx.UK_RE.search(article_text)
+    ):
+        return False, 0.7  # a place abroad anywhere in the piece, nothing British, no UK union
     future_language = any(
         _states_future_action(i.clean) and not lx.ENDED_BEFORE_RE.search(i.clean)
         for i in strike_infos
