@@ -842,9 +842,9 @@ def test_a_date_only_day_inside_the_stoppage_is_that_stoppage() -> None:
 
 def test_place_abroad_outside_the_strike_sentences_with_nothing_british() -> None:
     found = run(
-        "Rail workers walk out as pay talks stall in Melbourne",
+        "Rail workers to walk out as pay talks stall",
         "Train crews will stage a 24-hour stoppage on Thursday 12 March, their union said.\n"
-        "The state government said the claim was unaffordable.",
+        "The New South Wales government said the claim was unaffordable.",
         "2026-03-05T10:00",
     )
     assert not found.is_strike_news

@@ -220,8 +220,8 @@ FOREIGN_RE = re.compile(
     r"|(?<!Northern )Ireland's|(?<!Northern )Irish)\b"
 )
 UK_RE = re.compile(
-    r"\b(?:UK|Britain|British|England|English|Wales|Welsh|Scotland|Scottish|Northern Ireland"
-    r"|Northern Irish"
+    r"\b(?:UK|Britain|British|England|English|(?<!New South )Wales|Welsh|Scotland|Scottish"
+    r"|Northern Ireland|Northern Irish"
     r"|London|NHS|Westminster|Downing Street|Whitehall|Holyrood|Senedd|Stormont|Sunak|Starmer"
     r"|Department of Health|DHSC|health secretary|Health Secretary|Treasury|Kent|Manchester"
     r"|Birmingham|Yorkshire|Midlands|Cornwall|Devon|Liverpool|Glasgow|Edinburgh|Cardiff|Belfast)\b"
