@@ -175,7 +175,8 @@ class TestNumericDayFirst:
         with_year = spans(f"Staff will strike on {d}/{m}/{when.year}.", f"{pub}T12:00")
         assert with_year == [(Moment(when), None)]
         bare = spans(f"Staff will strike on {d}/{m}.", f"{pub}T12:00")
-        assert bare == [(Moment(nearest_year(when.month, when.day, pub)), None)]  # type: ignore[arg-type]
+        nearest = nearest_year(when.month, when.day, pub)  # None: 29/2 with no leap year near
+        assert bare == ([(Moment(nearest), None)] if nearest else [])
 
     def test_fractions_and_round_the_clock_are_not_dates(self) -> None:
         assert spans("Cover is 24/7 and 2/3 of members voted.", "2026-05-01T10:00") == []
