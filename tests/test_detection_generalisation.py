@@ -849,3 +849,13 @@ def test_place_abroad_outside_the_strike_sentences_with_nothing_british() -> Non
         "2026-03-05T10:00",
     )
     assert not found.is_strike_news
+
+
+def test_a_finished_strike_with_more_only_possible_is_not_news() -> None:
+    found = run(
+        "Bus strike ends",
+        "The three-day strike by Unite bus drivers ended on Tuesday.\n"
+        "Unite said further strikes had not been ruled out.",
+        "2026-03-05T10:00",
+    )
+    assert not found.is_strike_news

@@ -797,9 +797,17 @@ _NEGATED_OR_PAST_RE = re.compile(
 )
 
 
+# "further strikes have not been ruled out", "further strikes could follow": a possibility.
+_POSSIBLE_AFTER_RE = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:(?:had|has|have)\s+not\s+been\s+ruled\s+out|could|might|may\b)",
+    re.I,
+)
+
+
 def _states_future_action(text: str) -> bool:
     return any(
         not _NEGATED_OR_PAST_RE.search(text[max(0, m.start() - 30) : m.start()])
+        and not _POSSIBLE_AFTER_RE.match(text[m.end() : m.end() + 50])
         for m in lx.FUTURE_ACTION_RE.finditer(text)
     )
 
