@@ -859,3 +859,26 @@ def test_a_finished_strike_with_more_only_possible_is_not_news() -> None:
         "2026-03-05T10:00",
     )
     assert not found.is_strike_news
+
+
+def test_moved_walkout_wordings() -> None:
+    for sentence in (
+        "The Unite strike, originally planned for 3 March, will now take place on 10 March.",
+        "The Unite strike has been moved from 3 March to 10 March.",
+        "Unite has pushed back its strike from 3 March to 10 March.",
+        "Unite's strike on 3 March has been postponed until 10 March.",
+    ):
+        found = run("Strike moved", sentence, "2026-02-20T10:00")
+        assert walkouts(found) == [
+            ("2026-03-03", None, "postponed", ("Unite",)),
+            ("2026-03-10", None, "rescheduled", ("Unite",)),
+        ], sentence
+
+
+def test_from_to_without_a_move_is_still_one_stretch() -> None:
+    found = run(
+        "Week of strikes",
+        "Unite members will strike from 3 March to 10 March.",
+        "2026-02-20T10:00",
+    )
+    assert walkouts(found) == [("2026-03-03", "2026-03-10", "announced", ("Unite",))]

@@ -362,6 +362,50 @@ def _set_later_end(text: str, period: Period, candidates: list[Candidate], i: in
     return True
 
 
+# "moved from 3 March to 10 March": not a stretch from one to the other, but a day put off and
+# the day it moves to.
+_MOVE_FROM_TO_RE = re.compile(
+    r"\b(?:mov(?:ed|es|ing)|push(?:ed|es|ing)\s+back|put\s+back|postpon(?:ed|es|ing)"
+    r"|br(?:ought|ings?|inging)\s+forward|reschedul(?:ed|es|ing)|switch(?:ed|es|ing)"
+    r"|chang(?:ed|es|ing)|shift(?:ed|s|ing)|delay(?:ed|s|ing))\b[^.;]{0,40}$",
+    re.I,
+)
+
+
+# "on 3 March has been postponed until 10 March"
+_MOVE_BETWEEN_RE = re.compile(
+    r"\b(?:postponed|moved|pushed\s+back|put\s+back|delayed|rescheduled|brought\s+forward)"
+    r"\s+(?:until|to|till)\b",
+    re.I,
+)
+
+
+def _split_moves(text: str, periods: list[Period], moved: dict[int, str]) -> list[Period]:
+    out: list[Period] = []
+    for period in periods:
+        before = text[max(0, period.span[0] - 50) : period.span[0]]
+        inside = text[period.span[0] : period.span[1]]
+        if (
+            period.continuous
+            and period.end is not None
+            and period.end.day != period.start.day
+            and (
+                (
+                    _MOVE_FROM_TO_RE.search(before)
+                    and re.search(r"\b(?:to|until|till)\b", inside, re.I)
+                )
+                or _MOVE_BETWEEN_RE.search(inside)
+            )
+        ):
+            moved[len(out)] = "postponed"
+            out.append(Period(period.start, None, period.span))
+            moved[len(out)] = "rescheduled"
+            out.append(Period(period.end, None, period.span))
+        else:
+            out.append(period)
+    return out
+
+
 # A walkout moved to a new date: the date it "had been due" on is put off.
 _MOVED_RE = re.compile(
     r"\b(?:will\s+now\s+(?:take\s+place|go\s+ahead|be\s+held)|moved\s+(?:back|forward)"
@@ -502,7 +546,10 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             info.periods = [nth] if nth is not None else []
         added_before = len(candidates)
         sentence_off = off_status(info.clean) if info.strike else None
-        for period in info.periods:
+        moved: dict[int, str] = {}  # index in info.periods -> status of a moved walkout's dates
+        if info.strike and any(p.continuous for p in info.periods):
+            info.periods = _split_moves(info.clean, info.periods, moved)
+        for n_period, period in enumerate(info.periods):
             if info.strike and _set_later_end(info.clean, period, candidates, i):
                 continue
             ongoing = info.strike and _is_ongoing_since(info.clean, period)
@@ -521,6 +568,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 status, explicit = "going_ahead", True
             elif is_past(period, published, info.clean[c_start : period.span[0]]):
                 continue
+            elif n_period in moved:
+                status, explicit = moved[n_period], True
             else:
                 status, explicit = status_for(info.clean, period, published, prev_off, article_off)
             guessed_union = False

@@ -359,7 +359,8 @@ NOT_STRIKE_AFTER_RE = re.compile(
     re.I,
 )
 PAST_PLAN_RE = re.compile(
-    r"\b(?:had\s+(?:been\s+)?(?:planned|due|scheduled|set)|(?:was|were)\s+(?:due|planned|"
+    r"\b(?:had\s+(?:been\s+)?(?:planned|due|scheduled|set)|originally\s+(?:planned|due"
+    r"|scheduled|set|called)|(?:was|were)\s+(?:due|planned|"
     r"scheduled|set)\s+to|had\s+been\s+(?:going|expected)\s+to|would\s+have\s+(?:walked|"
     r"gone|taken|been))\b",
     re.I,

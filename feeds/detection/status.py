@@ -55,8 +55,10 @@ def status_for(
     c_start, c_end = clause_bounds(text, period.span[0])
     clause = text[c_start:c_end]
     before_date = text[max(c_start, period.span[0] - 40) : period.span[0]]
-    if article_off and lx.PAST_PLAN_RE.search(text[c_start : period.span[0]]):
-        # "had been due to walk out on Wednesday" in a piece about calling it off.
+    plans = list(lx.PAST_PLAN_RE.finditer(text, c_start, period.span[0])) if article_off else []
+    if article_off and plans and not _NEW_PLAN_RE.search(text, plans[-1].end(), period.span[0]):
+        # "had been due to walk out on Wednesday" in a piece about calling it off (but not the
+        # new date in "originally planned for 3 March, will now take place on 10 March").
         return article_off, True
     if lx.RESCHEDULE_RE.search(before_date) or re.search(
         r"\b(?:moved|rescheduled|switched|rearranged|put\s+back|pushed\s+back|brought\s+forward"
@@ -92,6 +94,9 @@ def status_for(
     if cue(lx.GOING_AHEAD_RE, clause) and not re.search(r"\bannounc", clause, re.I):
         return "going_ahead", True
     return "announced", False
+
+
+_NEW_PLAN_RE = re.compile(r"\b(?:will|now|instead|new|moved|rescheduled)\b", re.I)
 
 
 # "... will strike on Tuesday": a clause that says the walkout happens does not inherit a
