@@ -882,3 +882,13 @@ def test_from_to_without_a_move_is_still_one_stretch() -> None:
         "2026-02-20T10:00",
     )
     assert walkouts(found) == [("2026-03-03", "2026-03-10", "announced", ("Unite",))]
+
+
+def test_strike_price_is_not_a_strike() -> None:
+    found = run(
+        "Markets",
+        "The strike price of the options expiring on 31 December was set by the exchange; "
+        "workers at the bank were told.",
+        "2026-12-20T10:00",
+    )
+    assert not found.is_strike_news

@@ -191,6 +191,7 @@ DISTRACTOR_RE = re.compile(
     r"|pose|match|agreement|bargain|tone|figure|partnership|accord|contract|compromise)"
     r"|strikes?\s+deal|struck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|balance)"
     r"|struck\s+off|strikers?\b|strike\s+rate|strike\s+force|three\s+strikes|strike\s+out"
+    r"|strike\s+prices?|strike\s+zone|strike\s+partner\w*|(?:clock|bell)s?\s+strik\w*"
     r"|strike\s+(?:a|the)\s+ball|perfect\s+game|bowl(?:er|ing)|strike\s+gold|strikes?\s+back"
     r"|right\s+to\s+strike|anti-strike|strikes?\s+(?:\(minimum\s+service\s+levels\)\s+)?"
     r"(?:law|laws|legislation|bill|act)\b|minimum\s+service\s+levels?"
