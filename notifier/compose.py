@@ -220,9 +220,55 @@ def relative_day(start: datetime | None, now: datetime) -> str | None:
     return T.DAY_WORDS.get(delta)
 
 
+# Staff words that are capitalised only because a sentence started with them.
+_COMMON_STAFF_WORDS = frozenset(
+    [
+        "ambulance",
+        "nurses",
+        "nursing",
+        "doctors",
+        "resident",
+        "junior",
+        "senior",
+        "consultants",
+        "paramedics",
+        "physiotherapists",
+        "midwives",
+        "radiographers",
+        "porters",
+        "cleaners",
+        "call",
+        "control",
+        "emergency",
+        "hospital",
+        "health",
+        "care",
+        "staff",
+        "workers",
+        "teachers",
+        "lecturers",
+        "drivers",
+        "guards",
+        "train",
+        "bus",
+        "refuse",
+        "bin",
+    ]
+)
+
+
+def _staff_phrase(staff: str) -> str:
+    """ "Ambulance workers" read at a sentence start becomes "ambulance workers" after a union."""
+    first, _, rest = staff.partition(" ")
+    if first.lower() in _COMMON_STAFF_WORDS and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
 def who(facts: StrikeFacts) -> str:
     """``RCN nurses``; the topic's name when the detector found no union or staff group."""
-    text = " ".join(p for p in (" & ".join(facts.unions), ", ".join(facts.staff)) if p)
+    staff = [_staff_phrase(s) for s in facts.staff] if facts.unions else list(facts.staff)
+    text = " ".join(p for p in (" & ".join(facts.unions), ", ".join(staff)) if p)
     return text or f"{TOPICS.get(facts.topic, 'Public service')} staff"
 
 

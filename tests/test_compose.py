@@ -443,3 +443,12 @@ def test_telegram_html_is_always_well_formed(
     checker.feed(compose_telegram([Alert(kind, facts)], NOW, LINKS))
     checker.close()
     assert checker.bad == [] and checker.stack == []
+
+
+def test_staff_read_at_a_sentence_start_reads_naturally_after_the_union() -> None:
+    from notifier.compose import StrikeFacts, who
+
+    facts = StrikeFacts(id=1, topic="ambulance", unions=("Unison",), staff=("Ambulance workers",))
+    assert who(facts) == "Unison ambulance workers"
+    named = StrikeFacts(id=2, topic="nursing", unions=("RCN",), staff=("Scottish nurses",))
+    assert who(named) == "RCN Scottish nurses"
