@@ -339,7 +339,7 @@ def _sms_head(alert: Alert, now: datetime) -> str:
     if alert.kind == "called_off":
         status = _called_off_word(alert.strike)
         head = T.SMS_HEAD["called_off"]
-        return head if status == "called off" else f"{head} ({status})"
+        return head if status in ("called off", "cancelled") else f"{head} ({status})"
     day = relative_day(alert.strike.start, now)
     if alert.kind == "announced" and day:  # announced at short notice: say how short
         return T.SMS_HEAD["reminder"].format(day=day.upper())
