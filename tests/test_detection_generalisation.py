@@ -892,3 +892,53 @@ def test_strike_price_is_not_a_strike() -> None:
         "2026-12-20T10:00",
     )
     assert not found.is_strike_news
+
+
+# --- Ends said apart from starts, walkouts already under way ---------------------------------
+
+
+def test_end_stated_before_the_start_in_another_sentence() -> None:
+    found = run(
+        "Court shortens nurses' walkout",
+        "The Royal College of Nursing's strike at the trust will finish at midnight on Sunday "
+        "rather than running on into Monday, after a court challenge. Nurses will walk out from "
+        "7pm on Friday as originally planned.",
+        "2025-06-04T10:00",
+    )
+    assert walkouts(found) == [("2025-06-06T19:00", "2025-06-08T23:59", "announced", ("RCN",))]
+
+
+def test_remain_on_strike_until_in_the_next_sentence_ends_the_walkout() -> None:
+    found = run(
+        "Refuse crews begin 10-day strike",
+        "Unite refuse collectors in Leeds walked out at 6am today at the start of a 10-day strike "
+        "over pay. The crews will stay on strike until 6am on 16 June unless the council makes a "
+        "better offer.",
+        "2025-06-06T09:00",
+    )
+    assert walkouts(found) == [("2025-06-06T06:00", "2025-06-16T06:00", "going_ahead", ("Unite",))]
+
+
+def test_an_end_of_another_unions_walkout_is_not_borrowed() -> None:
+    found = run(
+        "Two strikes this week",
+        "Unison porters at the hospital will strike from 6am on Tuesday. Separately, RMT members "
+        "will remain on strike until 5am on Thursday.",
+        "2025-06-02T09:00",
+    )
+    assert ("2025-06-03T06:00", None, "announced", ("Unison",)) in walkouts(found)
+
+
+def test_walkout_under_way_since_before_publication_keeps_its_past_start() -> None:
+    found = run(
+        "Who is on strike this week",
+        "Council staff: About 5,000 Unison members at the county council will walk out tomorrow."
+        "\n\nTeachers: Members of the NASUWT in Wales will strike on Thursday and Friday.\n\n"
+        "Resident doctors: Doctors in England are already part of the way through a 96-hour "
+        "strike, which started at 7am on Monday and runs until 7am on Friday.",
+        "2025-06-04T17:00",
+    )
+    got = walkouts(found)
+    assert ("2025-06-02T07:00", "2025-06-06T07:00", "going_ahead", ("BMA",)) in got
+    assert ("2025-06-05", None, "announced", ("NASUWT",)) in got
+    assert ("2025-06-06", None, "announced", ("NASUWT",)) in got

@@ -155,6 +155,7 @@ def _is_labour_strike(clean: str, lower: str) -> bool:
 _NOT_A_START_RE = re.compile(
     r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since"
     r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?"
+    r"|rather\s+than\s+(?:\w+\s+){0,3}?(?:into|until|to|through)"
     r"|(?<!begin\s)(?<!begins\s)(?<!start\s)(?<!starts\s)(?<!began\s)(?<!started\s)"
     r"(?:just|shortly|soon)\s+(?:after|before))\s+"
     r"(?:the\s+(?:end\s+of\s+|preceding\s+|previous\s+)?)?$",
@@ -272,7 +273,19 @@ def _staff_union(
                 single = general if len(named_all) == 1 else []
                 return named[:1] or list(after) or single or [union]
             break
+    else:
+        # "Doctors in England are on strike" after a teachers' union: not that union's walkout
+        topics = {lx.UNION_TOPICS.get(u) for u in nearby}
+        if nearby and None not in topics and not topics & staff_topics:
+            named = [u for u in article_unions() if lx.UNION_TOPICS.get(u) in staff_topics]
+            usual = [u for t, u in _USUAL_UNION.items() if t in staff_topics]
+            if named or usual:
+                return named[:1] or usual[:1]
     return nearby
+
+
+# The union a staff group's walkout is assumed to be, when the article names none of its trade.
+_USUAL_UNION = {"doctors": "BMA", "nursing": "RCN"}
 
 
 # "have been on all-out strike since 11 March", "the indefinite strike began on 3 May": a
@@ -346,20 +359,89 @@ def _set_later_end(text: str, period: Period, candidates: list[Candidate], i: in
     target = next((c.event for c in reversed(candidates) if i - 2 <= c.sentence_index < i), None)
     if target is None or target.start is None or target.end is not None:
         return False
+    end_dt, has_time = _end_for(text, period, target.start)
+    if end_dt is None:
+        return False
+    target.end, target.end_has_time = end_dt, has_time
+    return True
+
+
+def _end_for(text: str, period: Period, start: datetime) -> tuple[datetime | None, bool]:
+    """The moment a walkout that began at ``start`` ends, read from an "until ..." date."""
     end = period.start
     if end.time == time(0, 0) and re.search(
         r"midnight", text[period.span[0] : period.span[1]], re.I
     ):
         end = Moment(end.day, time(23, 59))  # "until midnight on Sunday" ends that day
     end_dt = end.as_datetime()
-    if end_dt <= target.start and not names_month(text[period.span[0] : period.span[1]]):
+    if end_dt <= start and not names_month(text[period.span[0] : period.span[1]]):
         # "until midnight on Wednesday" after a start on Monday 11 May: that week's Wednesday
-        weeks = (target.start - end_dt).days // 7 + 1
+        weeks = (start - end_dt).days // 7 + 1
         end_dt = datetime.combine(end.day + timedelta(weeks=weeks), end_dt.timetz())
-    if end_dt <= target.start:
-        return False
-    target.end, target.end_has_time = end_dt, end.time is not None
-    return True
+    if end_dt <= start:
+        return None, False
+    return end_dt, end.time is not None
+
+
+# "will finish at midnight on Sunday", "will stay on strike until 6am on 16 June": the end of a
+# walkout, wherever in the article its start is given.
+_END_CUE_RE = re.compile(
+    r"\b(?:(?:finish|end|conclude)(?:es|s)?\s+(?:at|on)"
+    r"|(?:stay|remain|continue)s?\s+(?:on\s+strike|out|off\s+work)\s+(?:until|till)"
+    r"|(?:runs?|lasts?|continues?)\s+until|(?:return|go\s+back)s?\s+to\s+work\s+at)"
+    r"\s+(?:on\s+)?$",
+    re.I,
+)
+
+
+def _join_start_and_end(text: str, periods: list[Period]) -> list[Period]:
+    """ "a strike which started at 7am on Monday and runs until 7am on Thursday": one stretch."""
+    out: list[Period] = []
+    for period in periods:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.end is None
+            and period.end is None
+            and last.start.time is not None
+            and _END_CUE_RE.search(text[max(0, period.span[0] - 40) : period.span[0]])
+            and not re.search(r"[.;]", text[last.span[1] : period.span[0]])
+        ):
+            end_dt, has_time = _end_for(text, period, last.start.as_datetime())
+            if end_dt is not None and end_dt - last.start.as_datetime() <= _MAX_LATER_END:
+                end = Moment(
+                    end_dt.date(), end_dt.timetz().replace(tzinfo=None) if has_time else None
+                )
+                out[-1] = Period(last.start, end, (last.span[0], period.span[1]), True)
+                continue
+        out.append(period)
+    return out
+
+
+# The longest a single stoppage is read to run when its end is said apart from its start.
+_MAX_LATER_END = timedelta(days=21)
+
+
+def _attach_later_ends(
+    pending: list[tuple[int, str, Period, list[str]]], candidates: list[Candidate]
+) -> None:
+    """Give each open walkout the end stated for it elsewhere: the nearest one of its union."""
+    for i, text, period, unions in pending:
+        best: tuple[int, DetectedEvent, datetime, bool] | None = None
+        for cand in candidates:
+            ev = cand.event
+            if ev.start is None or ev.end is not None or ev.status not in ON_STATUSES:
+                continue
+            if unions and ev.unions and not set(unions) & set(ev.unions):
+                continue
+            end_dt, has_time = _end_for(text, period, ev.start)
+            if end_dt is None or end_dt - ev.start > _MAX_LATER_END:
+                continue
+            gap = abs(cand.sentence_index - i)
+            if best is None or gap < best[0]:
+                best = (gap, ev, end_dt, has_time)
+        if best is not None:
+            best[1].end, best[1].end_has_time = best[2], best[3]
 
 
 # "moved from 3 March to 10 March": not a stretch from one to the other, but a day put off and
@@ -528,6 +610,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         article_off = "postponed"  # "had been due to walk out on 21 June ... now on 28 June"
 
     candidates: list[Candidate] = []
+    pending_ends: list[tuple[int, str, Period, list[str]]] = []
     prev: _SentInfo | None = None
     prev_off: str | None = None
     list_ctx = False
@@ -549,8 +632,17 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         moved: dict[int, str] = {}  # index in info.periods -> status of a moved walkout's dates
         if info.strike and any(p.continuous for p in info.periods):
             info.periods = _split_moves(info.clean, info.periods, moved)
+        if info.strike and len(info.periods) > 1:
+            info.periods = _join_start_and_end(info.clean, info.periods)
         for n_period, period in enumerate(info.periods):
             if info.strike and _set_later_end(info.clean, period, candidates, i):
+                continue
+            if (
+                info.strike
+                and period.end is None
+                and _END_CUE_RE.search(info.clean[max(0, period.span[0] - 40) : period.span[0]])
+            ):
+                pending_ends.append((i, info.clean, period, _clause_unions(info, period)))
                 continue
             ongoing = info.strike and _is_ongoing_since(info.clean, period)
             if not ongoing and not _date_is_strike_date(info, period, prev, list_ctx):
@@ -575,8 +667,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             guessed_union = False
             unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
             if not unions:
+                clause = info.sent.text[c_start:c_end]
+                if not staff_in(clause):
+                    clause = info.sent.text  # "Doctors are midway through a strike, which began..."
                 unions = info.unions or _staff_union(
-                    info, info.sent.text[c_start:c_end], infos, i, title_unions, article_unions
+                    info, clause, infos, i, title_unions, article_unions
                 )
             if not unions:
                 unions = list(source_unions)
@@ -676,6 +771,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         list_ctx = info.strike or (list_ctx and _is_list_like(info))
         prev = info
 
+    _attach_later_ends(pending_ends, candidates)
     walkouts = merge_candidates(candidates)
     others = _ballots_and_deals(infos, title_unions, fallback_topic, article)
     others += _undated_call_offs(infos, walkouts, all_unions, fallback_topic, source_employers)
