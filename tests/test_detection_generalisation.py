@@ -942,3 +942,50 @@ def test_walkout_under_way_since_before_publication_keeps_its_past_start() -> No
     assert ("2025-06-02T07:00", "2025-06-06T07:00", "going_ahead", ("BMA",)) in got
     assert ("2025-06-05", None, "announced", ("NASUWT",)) in got
     assert ("2025-06-06", None, "announced", ("NASUWT",)) in got
+
+
+# --- Dates that are not the strikers' days -----------------------------------------------------
+
+
+def test_what_ministers_could_do_tomorrow_is_not_a_walkout() -> None:
+    for quote in (
+        'Fran Heathcote said: "Ministers can halt these strikes tomorrow by making a fair offer."',
+        "The union said the government could stop the walkouts today if it reopened talks.",
+    ):
+        found = run(
+            "Passport staff to strike",
+            f"PCS members at the passport office will strike on 20 June. {quote}",
+            "2025-06-09T10:00",
+        )
+        assert walkouts(found) == [("2025-06-20", None, "announced", ("PCS",))], quote
+
+
+def test_a_holiday_named_as_a_staffing_level_is_not_a_date() -> None:
+    found = run(
+        "Consultants set January strike",
+        "BMA consultants in England will strike on 9 and 10 January, with hospitals providing "
+        "only 'Boxing Day' cover during the walkout.",
+        "2025-12-20T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2026-01-09", "2026-01-10"]
+
+
+def test_dates_in_brackets_decide_a_next_weekday_list() -> None:
+    found = run(
+        "Teachers to strike",
+        "NEU members at Hillview Academy will walk out next Monday and Tuesday (16 and 17 June) "
+        "over workload.",
+        "2025-06-10T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2025-06-16", "2025-06-17"]
+
+
+def test_a_headline_today_gives_no_walkout_to_a_union_with_its_own_days() -> None:
+    found = run(
+        "Who is on strike today and tomorrow?",
+        "Resident doctors in England are on strike until 7am on Thursday. NEU teachers in the "
+        "north will strike on Wednesday and Thursday.",
+        "2025-06-03T17:00",
+    )
+    neu = [w[0] for w in walkouts(found) if w[3] == ("NEU",)]
+    assert neu == ["2025-06-04", "2025-06-05"]

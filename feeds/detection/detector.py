@@ -193,6 +193,42 @@ def _is_list_like(info: _SentInfo) -> bool:
     )
 
 
+# "The government can stop these strikes tomorrow": someone else's power to end the action.
+_COULD_STOP_RE = re.compile(
+    r"\b(?:can|could|would|might|must|should|has\s+the\s+power\s+to)\s+(?:\w+\s+){0,2}?"
+    r"(?:stop|end|halt|avert|prevent|settle|resolve|call\s+off)\b[^.;:]{0,50}$",
+    re.I,
+)
+
+# A day's name that describes a level of service: "'Christmas Day' cover", "Sunday rota".
+_STAFFING_AFTER_RE = re.compile(
+    r"^['’\"]?\s*[-‑]?\s*(?:cover|rotas?|staffing|service|levels?|arrangements|timetables?"
+    r"|working|pattern)\b",
+    re.I,
+)
+
+
+def _bracketed_dates_decide(text: str, periods: list[Period]) -> list[Period]:
+    """ "next Tuesday and Wednesday (17 and 18 March)": the dates in brackets, not the weekdays."""
+    drop: set[int] = set()
+    for m in re.finditer(r"\(([^()]{1,60})\)", text):
+        inside = [p for p in periods if m.start() < p.span[0] and p.span[1] <= m.end()]
+        if not inside or not re.search(r"\d", m.group(1)):
+            continue
+        edge = m.start()
+        for n in range(len(periods) - 1, -1, -1):
+            p = periods[n]
+            if p.span[1] > edge:
+                continue
+            between = text[p.span[1] : edge]
+            if re.fullmatch(r"[\s,]*(?:and|or|&)?[\s,]*", between) and not re.search(
+                r"\d", text[p.span[0] : p.span[1]]
+            ):
+                drop.add(n)
+                edge = p.span[0]
+    return [p for n, p in enumerate(periods) if n not in drop]
+
+
 def _date_is_strike_date(
     info: _SentInfo, period: Period, prev: _SentInfo | None, list_ctx: bool = False
 ) -> bool:
@@ -221,6 +257,11 @@ def _date_is_strike_date(
         last_strike = max(strike_near) if strike_near else -1
         if last_strike < last_other and not lx.STRIKE_WORD_RE.search(text[pos:c_end]):
             return False
+    if not re.search(r"\d", text[pos : period.span[1]]):
+        if _COULD_STOP_RE.search(text[clause_bounds(text, pos)[0] : pos]):
+            return False  # "ministers could stop these strikes tomorrow": what others could do
+        if _STAFFING_AFTER_RE.match(after):
+            return False  # "'Christmas Day' cover": a staffing level, not a date
     if info.strike:
         return True
     quoted = text[:pos].count('"') % 2 == 1
@@ -416,6 +457,26 @@ def _join_start_and_end(text: str, periods: list[Period]) -> list[Period]:
                 continue
         out.append(period)
     return out
+
+
+def _drop_headline_only_days(candidates: list[Candidate]) -> list[Candidate]:
+    """ "Who is on strike today and tomorrow": a headline's "today" given to a union whose own
+    days the report states is not one of that union's walkouts."""
+    body = [c for c in candidates if c.sentence_index > 0]
+    keep: list[Candidate] = []
+    for cand in candidates:
+        if cand.sentence_index == 0 and not cand.explicit_date:
+            unions = set(cand.event.unions)
+            if any(unions & set(c.event.unions) for c in body) and not any(
+                c.event.start is not None
+                and cand.event.start is not None
+                and c.event.start.date() == cand.event.start.date()
+                and unions & set(c.event.unions)
+                for c in body
+            ):
+                continue
+        keep.append(cand)
+    return keep
 
 
 # The longest a single stoppage is read to run when its end is said apart from its start.
@@ -634,6 +695,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             info.periods = _split_moves(info.clean, info.periods, moved)
         if info.strike and len(info.periods) > 1:
             info.periods = _join_start_and_end(info.clean, info.periods)
+        if len(info.periods) > 1 and "(" in info.clean:
+            info.periods = _bracketed_dates_decide(info.clean, info.periods)
         for n_period, period in enumerate(info.periods):
             if info.strike and _set_later_end(info.clean, period, candidates, i):
                 continue
@@ -772,6 +835,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         prev = info
 
     _attach_later_ends(pending_ends, candidates)
+    if infos and infos[0].sent.is_title and not infos[0].unions:
+        candidates = _drop_headline_only_days(candidates)
     walkouts = merge_candidates(candidates)
     others = _ballots_and_deals(infos, title_unions, fallback_topic, article)
     others += _undated_call_offs(infos, walkouts, all_unions, fallback_topic, source_employers)
