@@ -989,3 +989,29 @@ def test_a_headline_today_gives_no_walkout_to_a_union_with_its_own_days() -> Non
     )
     neu = [w[0] for w in walkouts(found) if w[3] == ("NEU",)]
     assert neu == ["2025-06-04", "2025-06-05"]
+
+
+def test_rolling_rounds_without_a_strike_verb_are_the_unions_walkouts() -> None:
+    found = run(
+        "Rolling college strikes begin",
+        "Lecturers at colleges in Fife walk out today at the start of rolling strikes across "
+        "Scotland.\n\nThe EIS-FELA is picking two colleges a day. Tomorrow it is the turn of "
+        "Dundee and Angus College, with lecturers at Forth Valley and West Lothian out on "
+        "Thursday. More dates will follow.",
+        "2025-06-10T07:00",
+    )
+    assert [(w[0], w[3]) for w in walkouts(found)] == [
+        ("2025-06-10", ("EIS",)),
+        ("2025-06-11", ("EIS",)),
+        ("2025-06-12", ("EIS",)),
+    ]
+
+
+def test_a_turn_of_phrase_before_any_strike_news_makes_no_walkout() -> None:
+    found = run(
+        "Council budget",
+        "Tomorrow it is the turn of the finance committee, with councillors out on Thursday "
+        "visiting schools.",
+        "2025-06-10T07:00",
+    )
+    assert walkouts(found) == []

@@ -479,6 +479,17 @@ def _drop_headline_only_days(candidates: list[Candidate]) -> list[Candidate]:
     return keep
 
 
+# A rolling programme's next rounds, said without a strike verb: "it is the turn of Angus",
+# "with teachers in Falkirk out on Wednesday".
+_ROLLING_TURN_RE = re.compile(
+    r"\b(?:it\s+is|it's|it\s+will\s+be|then)\s+the\s+turn\s+of\b"
+    r"|\b(?:staff|workers|teachers|lecturers|members|nurses|doctors|crews|drivers|porters)\s+"
+    r"(?:[\w,]+\s+){0,5}?(?:are\s+|will\s+be\s+)?out\s+(?:on|from)\s+"
+    r"(?:\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
+    re.I,
+)
+
+
 # The longest a single stoppage is read to run when its end is said apart from its start.
 _MAX_LATER_END = timedelta(days=21)
 
@@ -676,7 +687,11 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     prev_off: str | None = None
     list_ctx = False
     month_anchor: date | None = None
+    seen_strike = False
     for i, info in enumerate(infos):
+        if not info.strike and seen_strike and _ROLLING_TURN_RE.search(info.clean):
+            info.strike = True  # "Tomorrow it is the turn of Dundee": the next round of the action
+        seen_strike = seen_strike or (info.strike and not info.sent.is_title)
         may_date = (
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
         ) and _TEMPORAL_HINT_RE.search(info.lower)
