@@ -1015,3 +1015,25 @@ def test_a_turn_of_phrase_before_any_strike_news_makes_no_walkout() -> None:
         "2025-06-10T07:00",
     )
     assert walkouts(found) == []
+
+
+def test_a_union_also_out_that_day_does_not_take_over_the_walkout() -> None:
+    found = run(
+        "University strike moved",
+        "UCU members at the University of Kent had planned to strike on 2 and 3 June. The union "
+        "said the strike would now take place on Monday 16 and Tuesday 17 June instead, when "
+        "members of Unite at the university are also expected to be out.",
+        "2025-05-28T10:00",
+    )
+    assert ("2025-06-16", None, "rescheduled", ("UCU",)) in walkouts(found)
+    assert ("2025-06-17", None, "rescheduled", ("UCU",)) in walkouts(found)
+
+
+def test_a_union_named_in_the_dated_clause_is_still_its_own() -> None:
+    found = run(
+        "Porters to strike",
+        "Unite porters at the trust will strike on 16 June, while Unison members are also "
+        "balloting.",
+        "2025-06-02T10:00",
+    )
+    assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-16", ("Unite",))]

@@ -611,6 +611,29 @@ def _main_union(infos: list[_SentInfo], in_strike_sentences: Counter[str]) -> li
     return [counts.most_common(1)[0][0]] if counts else []
 
 
+# "..., when members of Unison are also expected to be out": another union beside the subject.
+_ALSO_SIDE_RE = re.compile(
+    r"\b(?:when|while|as|where|alongside|with)\b[^.;]{0,80}?\balso\b[^.;]*", re.I
+)
+
+
+def _own_unions(info: _SentInfo, period: Period) -> list[str]:
+    """The sentence's unions less those named only in a side clause that does not hold the date."""
+    if not info.unions or "also" not in info.lower:
+        return info.unions
+    side: set[str] = set()
+    rest = info.sent.text
+    for m in _ALSO_SIDE_RE.finditer(info.sent.text):
+        if m.start() <= period.span[0] < m.end():
+            continue
+        side.update(unions_in(m.group(0)))
+        rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
+    if not side:
+        return info.unions
+    still = set(unions_in(rest))
+    return [u for u in info.unions if u not in side or u in still]
+
+
 def _clause_unions(info: _SentInfo, period: Period) -> list[str]:
     text = info.clean
     c_start, c_end = clause_bounds(text, period.span[0])
@@ -743,12 +766,13 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             else:
                 status, explicit = status_for(info.clean, period, published, prev_off, article_off)
             guessed_union = False
-            unions = _clause_unions(info, period) or (info.unions if len(info.unions) == 1 else [])
+            own_unions = _own_unions(info, period)
+            unions = _clause_unions(info, period) or (own_unions if len(own_unions) == 1 else [])
             if not unions:
                 clause = info.sent.text[c_start:c_end]
                 if not staff_in(clause):
                     clause = info.sent.text  # "Doctors are midway through a strike, which began..."
-                unions = info.unions or _staff_union(
+                unions = own_unions or _staff_union(
                     info, clause, infos, i, title_unions, article_unions
                 )
             if not unions:
