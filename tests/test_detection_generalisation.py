@@ -1037,3 +1037,13 @@ def test_a_union_named_in_the_dated_clause_is_still_its_own() -> None:
         "2025-06-02T10:00",
     )
     assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-16", ("Unite",))]
+
+
+def test_a_day_a_court_struck_off_is_not_a_walkout() -> None:
+    found = run(
+        "Court cuts ambulance strike to one day",
+        "The GMB strike at the ambulance trust will go ahead on 12 June. A judge ruled that the "
+        "second day, 13 June, could not lawfully go ahead.",
+        "2025-06-05T10:00",
+    )
+    assert [w[0] for w in walkouts(found)] == ["2025-06-12"]

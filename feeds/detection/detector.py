@@ -200,6 +200,20 @@ _COULD_STOP_RE = re.compile(
     re.I,
 )
 
+# A day taken out of the action: "the second day, 13 June, could not lawfully go ahead".
+_CANNOT_GO_AHEAD_RE = re.compile(
+    r"^[\s,)]*(?:\w+\s+){0,2}?(?:could|can|would|will|may|must|should|is|was)\s*"
+    r"(?:not|n't|no\s+longer)\s+(?:now\s+)?(?:lawfully\s+|legally\s+)?"
+    r"(?:go\s+ahead|take\s+place|proceed|happen|be\s+(?:a\s+)?strike)",
+    re.I,
+)
+
+
+_COURT_RE = re.compile(
+    r"\b(?:judge|court|ruled|ruling|injunction|unlawful\w*|lawfully|legally)\b", re.I
+)
+
+
 # A day's name that describes a level of service: "'Christmas Day' cover", "Sunday rota".
 _STAFFING_AFTER_RE = re.compile(
     r"^['’\"]?\s*[-‑]?\s*(?:cover|rotas?|staffing|service|levels?|arrangements|timetables?"
@@ -262,6 +276,8 @@ def _date_is_strike_date(
             return False  # "ministers could stop these strikes tomorrow": what others could do
         if _STAFFING_AFTER_RE.match(after):
             return False  # "'Christmas Day' cover": a staffing level, not a date
+    if _CANNOT_GO_AHEAD_RE.match(after) and _COURT_RE.search(text):
+        return False  # "the judge ruled the second day, 2 June, could not go ahead": struck off
     if info.strike:
         return True
     quoted = text[:pos].count('"') % 2 == 1
