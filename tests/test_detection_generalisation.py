@@ -1047,3 +1047,36 @@ def test_a_day_a_court_struck_off_is_not_a_walkout() -> None:
         "2025-06-05T10:00",
     )
     assert [w[0] for w in walkouts(found)] == ["2025-06-12"]
+
+
+def test_return_to_work_paragraphs_later_ends_the_walkout() -> None:
+    found = run(
+        "Bus drivers to strike",
+        "Unite bus drivers will walk out at 4am on Friday.\n\nThe company said services would be "
+        "cut to a minimum.\n\nThe union said the drivers would return to work at 4am on Monday.",
+        "2025-06-04T10:00",
+    )
+    assert walkouts(found) == [("2025-06-06T04:00", "2025-06-09T04:00", "announced", ("Unite",))]
+
+
+def test_a_named_unions_action_continuing_until_ends_only_its_walkout() -> None:
+    found = run(
+        "Ambulance strike",
+        "GMB ambulance workers will strike from 7am on 10 June. Unison members will strike on "
+        "12 June. The GMB action will continue until 7am on 11 June.",
+        "2025-06-04T10:00",
+    )
+    assert walkouts(found) == [
+        ("2025-06-10T07:00", "2025-06-11T07:00", "announced", ("GMB",)),
+        ("2025-06-12", None, "announced", ("Unison",)),
+    ]
+
+
+def test_talks_continuing_until_a_date_end_no_walkout() -> None:
+    found = run(
+        "Bus drivers to strike",
+        "Unite bus drivers will walk out on 10 June. Talks with the company will continue until "
+        "12 June.",
+        "2025-06-04T10:00",
+    )
+    assert walkouts(found) == [("2025-06-10", None, "announced", ("Unite",))]

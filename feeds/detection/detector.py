@@ -506,6 +506,14 @@ _ROLLING_TURN_RE = re.compile(
 )
 
 
+# An end said of the action or the strikers in a sentence with no strike word of its own.
+_END_ONLY_RE = re.compile(
+    r"\b(?:return|go\s+back)s?\s+to\s+work\s+at\b"
+    r"|\b(?:action|walkouts?|stoppages?)\b[^.;]{0,30}\b(?:continues?|runs?|lasts?)\s+until\b",
+    re.I,
+)
+
+
 # The longest a single stoppage is read to run when its end is said apart from its start.
 _MAX_LATER_END = timedelta(days=21)
 
@@ -730,6 +738,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     for i, info in enumerate(infos):
         if not info.strike and seen_strike and _ROLLING_TURN_RE.search(info.clean):
             info.strike = True  # "Tomorrow it is the turn of Dundee": the next round of the action
+        elif not info.strike and seen_strike and _END_ONLY_RE.search(info.clean):
+            # "The drivers will return to work at 4am on Monday": an end, not a strike sentence
+            for period in extract(info.clean, published, month_anchor)[0]:
+                before = info.clean[max(0, period.span[0] - 40) : period.span[0]]
+                if period.end is None and _END_CUE_RE.search(before):
+                    pending_ends.append((i, info.clean, period, _clause_unions(info, period)))
         seen_strike = seen_strike or (info.strike and not info.sent.is_title)
         may_date = (
             info.strike or list_ctx or (prev is not None and (prev.strike or prev.dated_strike))
