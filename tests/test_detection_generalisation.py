@@ -1080,3 +1080,27 @@ def test_talks_continuing_until_a_date_end_no_walkout() -> None:
         "2025-06-04T10:00",
     )
     assert walkouts(found) == [("2025-06-10", None, "announced", ("Unite",))]
+
+
+def test_a_pay_award_with_unions_holding_off_on_strikes_is_not_strike_news() -> None:
+    found = run(
+        "Firefighters to get 4% pay rise as unions hold off on strike threats",
+        "Firefighters in England will get a 4% pay rise from July, the government announced "
+        "today.\n\nThe FBU said the award was a step forward but still below inflation. It made "
+        "no mention of a ballot.\n\nUnion leaders had warned in the spring that they could "
+        "respond with industrial action if the award fell short.",
+        "2025-06-04T10:00",
+    )
+    assert not found.is_strike_news
+    assert found.events == []
+
+
+def test_unions_on_strike_after_holding_off_is_still_news() -> None:
+    found = run(
+        "Firefighters on strike after talks fail",
+        "FBU members in Kent are on strike today after the union held off for a month to allow "
+        "talks.",
+        "2025-06-04T10:00",
+    )
+    assert found.is_strike_news
+    assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-04", ("FBU",))]

@@ -1070,7 +1070,9 @@ def _ballot_and_deal_mentions(
 # "It has not announced any further strike dates", "15,000 doctors were on strike at the peak":
 # neither is action to come.
 _NEGATED_OR_PAST_RE = re.compile(
-    r"\b(?:not|no|never|nor|without|were|was|had\s+been|have\s+been)\s+(?:\w+\s+){0,2}$"
+    r"\b(?:not|no|never|nor|without|were|was|had\s+been|have\s+been"
+    r"|(?:hold(?:s|ing)?|held)\s+off|rul(?:e|es|ed|ing)\s+out|back(?:s|ed|ing)?\s+away\s+from)"
+    r"\s+(?:\w+\s+){0,2}$"
     r"|n't\s+(?:\w+\s+){0,2}$",
     re.I,
 )
