@@ -1104,3 +1104,46 @@ def test_unions_on_strike_after_holding_off_is_still_news() -> None:
     )
     assert found.is_strike_news
     assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-04", ("FBU",))]
+
+
+def test_it_is_due_to_end_in_the_next_sentence() -> None:
+    found = run(
+        "Physios strike",
+        "CSP physiotherapists at the trust will walk out at 7am on Wednesday. It is due to end at "
+        "7am on Saturday.",
+        "2025-06-02T10:00",
+    )
+    assert walkouts(found) == [("2025-06-04T07:00", "2025-06-07T07:00", "announced", ("CSP",))]
+
+
+def test_due_back_at_work_is_an_end_not_a_new_walkout() -> None:
+    found = run(
+        "Porters strike",
+        "Unison porters began a week-long strike at 6am on Monday. They are due back at work at "
+        "6am next Monday.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [("2025-06-02T06:00", "2025-06-09T06:00", "going_ahead", ("Unison",))]
+
+
+def test_a_duration_before_a_past_start_gives_the_live_walkouts_end() -> None:
+    found = run(
+        "Doctors' strike continues",
+        "Resident doctors in England are midway through a five-day walkout that began at 7am on "
+        "Friday.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [("2025-05-30T07:00", "2025-06-04T07:00", "going_ahead", ("BMA",))]
+
+
+def test_an_end_beside_its_own_start_is_not_lent_to_another_walkout() -> None:
+    found = run(
+        "Strikes this week",
+        "Members of the NASUWT will strike on Thursday.\n\nDoctors: Resident doctors are part of "
+        "the way through a 72-hour strike, which started at 7am on Monday and runs until 7am on "
+        "Thursday.",
+        "2025-06-03T17:00",
+    )
+    got = walkouts(found)
+    assert ("2025-06-05", None, "announced", ("NASUWT",)) in got
+    assert ("2025-06-02T07:00", "2025-06-05T07:00", "going_ahead", ("BMA",)) in got

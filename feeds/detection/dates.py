@@ -172,7 +172,8 @@ _UNTIL_WEAK_RE = re.compile(
 _DUR_LINK_RE = re.compile(
     r"^(?:[\s,()]|on|at|the|from|starting|beginning|begins?|began|which|will|start|starts|of"
     r"|strike|strikes|walkout|walk-?out|stoppage|industrial|action|by|members|staff|is|are|due"
-    r"|to|set|be|held|take|place|and|this|next|coming|weekend|over)*$",
+    r"|to|set|be|held|take|place|and|this|next|coming|weekend|over|that|started|has|have"
+    r"|already)*$",
     re.I,
 )
 _MAX_LINK_GAP = 70

@@ -156,6 +156,7 @@ _NOT_A_START_RE = re.compile(
     r"\b(?:until|till|by|before|no\s+later\s+than|ahead\s+of|up\s+to|within|since"
     r"|end(?:s|ing)?(?:\s+at)?|finish(?:es|ing)?(?:\s+at)?|return\w*\s+to\s+work(?:\s+at)?"
     r"|rather\s+than\s+(?:\w+\s+){0,3}?(?:into|until|to|through)"
+    r"|back\s+(?:at|to)\s+work(?:\s+at)?"
     r"|(?<!begin\s)(?<!begins\s)(?<!start\s)(?<!starts\s)(?<!began\s)(?<!started\s)"
     r"(?:just|shortly|soon)\s+(?:after|before))\s+"
     r"(?:the\s+(?:end\s+of\s+|preceding\s+|previous\s+)?)?$",
@@ -445,7 +446,8 @@ def _end_for(text: str, period: Period, start: datetime) -> tuple[datetime | Non
 _END_CUE_RE = re.compile(
     r"\b(?:(?:finish|end|conclude)(?:es|s)?\s+(?:at|on)"
     r"|(?:stay|remain|continue)s?\s+(?:on\s+strike|out|off\s+work)\s+(?:until|till)"
-    r"|(?:runs?|lasts?|continues?)\s+until|(?:return|go\s+back)s?\s+to\s+work\s+at)"
+    r"|(?:runs?|lasts?|continues?)\s+until|(?:return|go\s+back)s?\s+to\s+work\s+at"
+    r"|(?:due\s+)?back\s+(?:at|to)\s+work\s+at)"
     r"\s+(?:on\s+)?$",
     re.I,
 )
@@ -508,7 +510,9 @@ _ROLLING_TURN_RE = re.compile(
 
 # An end said of the action or the strikers in a sentence with no strike word of its own.
 _END_ONLY_RE = re.compile(
-    r"\b(?:return|go\s+back)s?\s+to\s+work\s+at\b"
+    r"\b(?:return|go\s+back)s?\s+to\s+work\s+at\b|\bback\s+(?:at|to)\s+work\s+at\b"
+    r"|^\W*(?:it|the\s+(?:strike|walkout|action|stoppage))\s+(?:is\s+|will\s+)?"
+    r"(?:(?:due|set|expected|scheduled)\s+to\s+)?(?:end|finish)\s+(?:at|on)\b"
     r"|\b(?:action|walkouts?|stoppages?)\b[^.;]{0,30}\b(?:continues?|runs?|lasts?)\s+until\b",
     re.I,
 )
@@ -524,7 +528,8 @@ def _attach_later_ends(
     """Give each open walkout the end stated for it elsewhere: the nearest one of its union."""
     for i, text, period, unions in pending:
         best: tuple[int, DetectedEvent, datetime, bool] | None = None
-        for cand in candidates:
+        same = [c for c in candidates if c.sentence_index == i and c.event.status in ON_STATUSES]
+        for cand in same or candidates:  # an end beside its own start belongs to that walkout
             ev = cand.event
             if ev.start is None or ev.end is not None or ev.status not in ON_STATUSES:
                 continue
