@@ -1147,3 +1147,22 @@ def test_an_end_beside_its_own_start_is_not_lent_to_another_walkout() -> None:
     got = walkouts(found)
     assert ("2025-06-05", None, "announced", ("NASUWT",)) in got
     assert ("2025-06-02T07:00", "2025-06-05T07:00", "going_ahead", ("BMA",)) in got
+
+
+def test_a_past_start_under_way_is_kept_when_a_later_sentence_ends_it() -> None:
+    found = run(
+        "Paramedics strike",
+        "GMB paramedics are midway through a strike that began at 7am on Friday. It will end at "
+        "7am on Wednesday.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [("2025-05-30T07:00", "2025-06-04T07:00", "going_ahead", ("GMB",))]
+
+
+def test_a_past_start_with_no_end_after_publication_is_dropped() -> None:
+    found = run(
+        "Paramedics strike",
+        "GMB paramedics held a strike that began at 7am on Friday. The next walkout is on 20 June.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [("2025-06-20", None, "announced", ("GMB",))]

@@ -508,6 +508,24 @@ _ROLLING_TURN_RE = re.compile(
 )
 
 
+_UNDER_WAY_RE = re.compile(
+    r"\b(?:midway|halfway|part\s+of\s+the\s+way|under\s*way|already|(?:began|started|begun)"
+    r"(?:\s+\w+){0,2}\s+at)\b",
+    re.I,
+)
+
+
+def _live_past_start(text: str, period: Period, published: datetime) -> bool:
+    """A clock start in the last three weeks of a walkout the sentence says is under way."""
+    return (
+        period.end is None
+        and period.start.time is not None
+        and published - period.start_dt <= _MAX_LATER_END
+        and bool(_UNDER_WAY_RE.search(text))
+        and not lx.ENDED_BEFORE_RE.search(text)
+    )
+
+
 # An end said of the action or the strikers in a sentence with no strike word of its own.
 _END_ONLY_RE = re.compile(
     r"\b(?:return|go\s+back)s?\s+to\s+work\s+at\b|\bback\s+(?:at|to)\s+work\s+at\b"
@@ -735,6 +753,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
 
     candidates: list[Candidate] = []
     pending_ends: list[tuple[int, str, Period, list[str]]] = []
+    tentative: list[int] = []  # candidates started before publication, awaiting an end
     prev: _SentInfo | None = None
     prev_off: str | None = None
     list_ctx = False
@@ -795,7 +814,12 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                 period = replace(period, end=None)  # an open-ended strike still under way
                 status, explicit = "going_ahead", True
             elif is_past(period, published, info.clean[c_start : period.span[0]]):
-                continue
+                if not _live_past_start(info.clean, period, published):
+                    continue
+                # "midway through a strike that began at 7am on Friday": kept only if an end
+                # after publication is found for it
+                status, explicit = "going_ahead", True
+                tentative.append(len(candidates))
             elif n_period in moved:
                 status, explicit = moved[n_period], True
             else:
@@ -909,6 +933,14 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
         prev = info
 
     _attach_later_ends(pending_ends, candidates)
+    if tentative:
+        dead = {
+            id(candidates[n].event)
+            for n in tentative
+            if n < len(candidates)
+            and (candidates[n].event.end is None or candidates[n].event.end <= published)
+        }
+        candidates = [c for c in candidates if id(c.event) not in dead]
     if infos and infos[0].sent.is_title and not infos[0].unions:
         candidates = _drop_headline_only_days(candidates)
     walkouts = merge_candidates(candidates)
