@@ -515,6 +515,10 @@ _UNDER_WAY_RE = re.compile(
 )
 
 
+def _ends_after(cand: Candidate, published: datetime) -> bool:
+    return cand.event.end is not None and cand.event.end > published
+
+
 def _live_past_start(text: str, period: Period, published: datetime) -> bool:
     """A clock start in the last three weeks of a walkout the sentence says is under way."""
     return (
@@ -935,10 +939,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     _attach_later_ends(pending_ends, candidates)
     if tentative:
         dead = {
-            id(candidates[n].event)
-            for n in tentative
-            if n < len(candidates)
-            and (candidates[n].event.end is None or candidates[n].event.end <= published)
+            id(candidates[n].event) for n in tentative if not _ends_after(candidates[n], published)
         }
         candidates = [c for c in candidates if id(c.event) not in dead]
     if infos and infos[0].sent.is_title and not infos[0].unions:
