@@ -833,7 +833,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             unions = _clause_unions(info, period) or (own_unions if len(own_unions) == 1 else [])
             if not unions:
                 clause = info.sent.text[c_start:c_end]
-                if not staff_in(clause):
+                if not any(w in clause for w, _ in info.staff):
                     clause = info.sent.text  # "Doctors are midway through a strike, which began..."
                 unions = own_unions or _staff_union(
                     info, clause, infos, i, title_unions, article_unions
