@@ -1166,3 +1166,23 @@ def test_a_past_start_with_no_end_after_publication_is_dropped() -> None:
         "2025-06-03T10:00",
     )
     assert walkouts(found) == [("2025-06-20", None, "announced", ("GMB",))]
+
+
+def test_a_day_ruled_unlawful_is_dropped_and_the_lawful_day_kept() -> None:
+    found = run(
+        "Court rules one strike day unlawful",
+        "The High Court ruled the RCN strike on 12 June unlawful, but the strike on 11 June will "
+        "go ahead.",
+        "2025-06-03T10:00",
+    )
+    assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-11", ("RCN",))]
+
+
+def test_power_to_end_the_strikes_today_is_no_walkout_today() -> None:
+    found = run(
+        "Council strike",
+        "Unite members will strike on 10 June. The union said ministers had it in their power to "
+        "end the strikes today.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [("2025-06-10", None, "announced", ("Unite",))]

@@ -196,7 +196,8 @@ def _is_list_like(info: _SentInfo) -> bool:
 
 # "The government can stop these strikes tomorrow": someone else's power to end the action.
 _COULD_STOP_RE = re.compile(
-    r"\b(?:can|could|would|might|must|should|has\s+the\s+power\s+to)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:can|could|would|might|must|should|(?:power|gift|hands|ability)\s+to)\s+"
+    r"(?:\w+\s+){0,2}?"
     r"(?:stop|end|halt|avert|prevent|settle|resolve|call\s+off)\b[^.;:]{0,50}$",
     re.I,
 )
@@ -210,6 +211,10 @@ _CANNOT_GO_AHEAD_RE = re.compile(
 )
 
 
+_UNLAWFUL_AFTER_RE = re.compile(
+    r"^[\s,]*(?:\w+\s+){0,2}?(?:(?:was|is|would\s+be|to\s+be|be)\s+)?(?:unlawful|illegal)\b",
+    re.I,
+)
 _COURT_RE = re.compile(
     r"\b(?:judge|court|ruled|ruling|injunction|unlawful\w*|lawfully|legally)\b", re.I
 )
@@ -277,7 +282,9 @@ def _date_is_strike_date(
             return False  # "ministers could stop these strikes tomorrow": what others could do
         if _STAFFING_AFTER_RE.match(after):
             return False  # "'Christmas Day' cover": a staffing level, not a date
-    if _CANNOT_GO_AHEAD_RE.match(after) and _COURT_RE.search(text):
+    if (_CANNOT_GO_AHEAD_RE.match(after) or _UNLAWFUL_AFTER_RE.match(after)) and _COURT_RE.search(
+        text
+    ):
         return False  # "the judge ruled the second day, 2 June, could not go ahead": struck off
     if info.strike:
         return True
