@@ -1186,3 +1186,16 @@ def test_power_to_end_the_strikes_today_is_no_walkout_today() -> None:
         "2025-06-03T10:00",
     )
     assert walkouts(found) == [("2025-06-10", None, "announced", ("Unite",))]
+
+
+def test_a_later_end_goes_to_the_walkout_starting_closest_before_it() -> None:
+    found = run(
+        "Nurses strike",
+        "RCN nurses will strike on 10 June and 20 June. The second strike will end at 8pm on "
+        "21 June.",
+        "2025-06-03T10:00",
+    )
+    assert walkouts(found) == [
+        ("2025-06-10", None, "announced", ("RCN",)),
+        ("2025-06-20", "2025-06-21T20:00", "announced", ("RCN",)),
+    ]

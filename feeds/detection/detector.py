@@ -556,7 +556,7 @@ def _attach_later_ends(
 ) -> None:
     """Give each open walkout the end stated for it elsewhere: the nearest one of its union."""
     for i, text, period, unions in pending:
-        best: tuple[int, DetectedEvent, datetime, bool] | None = None
+        best: tuple[tuple[int, timedelta], DetectedEvent, datetime, bool] | None = None
         same = [c for c in candidates if c.sentence_index == i and c.event.status in ON_STATUSES]
         for cand in same or candidates:  # an end beside its own start belongs to that walkout
             ev = cand.event
@@ -567,9 +567,10 @@ def _attach_later_ends(
             end_dt, has_time = _end_for(text, period, ev.start)
             if end_dt is None or end_dt - ev.start > _MAX_LATER_END:
                 continue
-            gap = abs(cand.sentence_index - i)
-            if best is None or gap < best[0]:
-                best = (gap, ev, end_dt, has_time)
+            # the nearest sentence, then the walkout starting closest before the end
+            rank = (abs(cand.sentence_index - i), end_dt - ev.start)
+            if best is None or rank < best[0]:
+                best = (rank, ev, end_dt, has_time)
         if best is not None:
             best[1].end, best[1].end_has_time = best[2], best[3]
 
