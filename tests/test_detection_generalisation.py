@@ -1199,3 +1199,13 @@ def test_a_later_end_goes_to_the_walkout_starting_closest_before_it() -> None:
         ("2025-06-10", None, "announced", ("RCN",)),
         ("2025-06-20", "2025-06-21T20:00", "announced", ("RCN",)),
     ]
+
+
+def test_members_who_were_out_on_a_day_doing_something_else_are_no_walkout() -> None:
+    found = run(
+        "Bus strike",
+        "Unite bus drivers will strike on 20 June.\n\nThe company has cut routes.\n\nMany of the "
+        "members were out on Thursday collecting signatures for a petition.",
+        "2025-06-03T08:00",
+    )
+    assert walkouts(found) == [("2025-06-20", None, "announced", ("Unite",))]

@@ -509,8 +509,8 @@ def _drop_headline_only_days(candidates: list[Candidate]) -> list[Candidate]:
 _ROLLING_TURN_RE = re.compile(
     r"\b(?:it\s+is|it's|it\s+will\s+be|then)\s+the\s+turn\s+of\b"
     r"|\b(?:staff|workers|teachers|lecturers|members|nurses|doctors|crews|drivers|porters)\s+"
-    r"(?:[\w,]+\s+){0,5}?(?:are\s+|will\s+be\s+)?out\s+(?:on|from)\s+"
-    r"(?:\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
+    r"(?:(?!were\b|was\b|had\b|been\b)[\w,]+\s+){0,5}?(?:are\s+|will\s+be\s+)?out\s+"
+    r"(?:on|from)\s+(?:\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!\s+\w+ing\b)",
     re.I,
 )
 
