@@ -1209,3 +1209,12 @@ def test_members_who_were_out_on_a_day_doing_something_else_are_no_walkout() -> 
         "2025-06-03T08:00",
     )
     assert walkouts(found) == [("2025-06-20", None, "announced", ("Unite",))]
+
+
+def test_could_end_up_striking_tomorrow_is_still_tomorrows_walkout() -> None:
+    found = run(
+        "Porters may strike tomorrow",
+        "Unison porters at the hospital could end up striking tomorrow after talks failed.",
+        "2025-06-03T08:00",
+    )
+    assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-04", ("Unison",))]

@@ -198,7 +198,8 @@ def _is_list_like(info: _SentInfo) -> bool:
 _COULD_STOP_RE = re.compile(
     r"\b(?:can|could|would|might|must|should|(?:power|gift|hands|ability)\s+to)\s+"
     r"(?:\w+\s+){0,2}?"
-    r"(?:stop|end|halt|avert|prevent|settle|resolve|call\s+off)\b[^.;:]{0,50}$",
+    r"(?:stop(?!\s+work)|end(?!\s+up)|halt|avert|prevent|settle|resolve|call\s+off)\b"
+    r"[^.;:]{0,50}$",
     re.I,
 )
 
