@@ -505,8 +505,8 @@ def _drop_headline_only_days(candidates: list[Candidate]) -> list[Candidate]:
     return keep
 
 
-# A rolling programme's next rounds, said without a strike verb: "it is the turn of Angus",
-# "with teachers in Falkirk out on Wednesday".
+# A rolling programme's next rounds, said without a strike verb: "it is the turn of Perth",
+# "with teachers in Stirling out on Wednesday".
 _ROLLING_TURN_RE = re.compile(
     r"\b(?:it\s+is|it's|it\s+will\s+be|then)\s+the\s+turn\s+of\b"
     r"|\b(?:staff|workers|teachers|lecturers|members|nurses|doctors|crews|drivers|porters)\s+"
@@ -774,7 +774,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
     seen_strike = False
     for i, info in enumerate(infos):
         if not info.strike and seen_strike and _ROLLING_TURN_RE.search(info.clean):
-            info.strike = True  # "Tomorrow it is the turn of Dundee": the next round of the action
+            info.strike = True  # "Tomorrow it is the turn of Perth": the next round of the action
         elif not info.strike and seen_strike and _END_ONLY_RE.search(info.clean):
             # "The drivers will return to work at 4am on Monday": an end, not a strike sentence
             for period in extract(info.clean, published, month_anchor)[0]:
