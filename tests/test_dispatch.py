@@ -399,7 +399,7 @@ def test_an_announcement_for_a_strike_called_off_meanwhile_is_not_sent(
     assert got[stale.id].status == "skipped" and "cancelled" in (got[stale.id].error or "")  # type: ignore[index]
     assert got[off.id].status == "sent"  # type: ignore[index]
     [req] = twilio.requests
-    assert req.body.startswith("STRIKE CALLED OFF (cancelled):")
+    assert req.body.startswith("STRIKE CALLED OFF:")
 
 
 def test_ready_written_replies_are_plain_text_on_telegram(
