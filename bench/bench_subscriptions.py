@@ -32,11 +32,11 @@ from config.settings import load_settings
 from config.topics import DEFAULT_TOPICS, TOPICS
 from feeds.models import Strike, StrikeArea, StrikeChange
 from notifier.db import create_all, make_engine, session_scope
+from notifier.next_strikes import upcoming_for
+from notifier.sms_flow import handle_sms
 from subscribers import verification
 from subscribers.areas import resolve_postcode
 from subscribers.models import Subscriber, SubscriberArea, SubscriberTopic
-from subscribers.next_strikes import upcoming_for
-from subscribers.sms_flow import handle_sms
 
 POSTCODES = ["LS1 4DY", "M1 1AE", "SW1A 1AA", "EH1 1YZ", "CF10 1EP", "B1 1AA", "NE1 4ST", "BS1 5TR"]
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)

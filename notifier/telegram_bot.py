@@ -37,8 +37,8 @@ from config.db_types import utcnow
 from config.settings import Settings
 from config.topics import TOPICS
 from notifier.db import session_scope
+from notifier.next_strikes import describe, upcoming_for
 from subscribers import service
-from subscribers.next_strikes import describe, upcoming_for
 from subscribers.postcodes import PostcodeError
 from subscribers.service import SubscriptionError, resolver_for
 from subscribers.sms_commands import looks_like_postcode, say_time

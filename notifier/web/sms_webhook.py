@@ -19,11 +19,11 @@ from config.db_types import utcnow
 from config.settings import Settings
 from notifier.db import session_scope
 from notifier.gsm import to_gsm
+from notifier.sms_flow import handle_sms
 from notifier.web.twilio_auth import verify_twilio_signature
 from subscribers import service
 from subscribers.service import resolver_for
 from subscribers.sms_commands import STOP_WORDS
-from subscribers.sms_flow import handle_sms
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from config.settings import Settings
+from notifier.next_strikes import describe, upcoming_for
 from subscribers import service
 from subscribers import sms_commands as sms
-from subscribers.next_strikes import describe, upcoming_for
 from subscribers.phones import InvalidPhoneNumber, normalise_phone
 from subscribers.postcodes import PostcodeError
 from subscribers.service import Resolver, default_resolver
