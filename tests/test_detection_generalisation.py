@@ -1218,3 +1218,35 @@ def test_could_end_up_striking_tomorrow_is_still_tomorrows_walkout() -> None:
         "2025-06-03T08:00",
     )
     assert [(w[0], w[3]) for w in walkouts(found)] == [("2025-06-04", ("Unison",))]
+
+
+# --- Stated ends: an "until" beats a reckoned length, and may come a sentence later --------------
+
+
+def test_an_adjective_between_the_length_and_the_noun_still_gives_the_end() -> None:
+    assert spans(
+        "Porters will stage a 72-hour full walkout from 6am on Tuesday 9 April.", "2024-04-02T09:00"
+    ) == [(day(2024, 4, 9, 6), day(2024, 4, 12, 6))]
+    assert spans(
+        "Cleaners begin a 48-hour all-out strike at 10pm on 3 May.", "2024-04-28T09:00"
+    ) == [(day(2024, 5, 3, 22), day(2024, 5, 5, 22))]
+
+
+def test_an_until_in_the_next_sentence_replaces_the_end_reckoned_from_the_length() -> None:
+    found = run(
+        "Refuse strike",
+        "Refuse collectors in Oakford started a four-day strike at 7am today, GMB said. The "
+        "collectors will stay on strike until midnight on Friday.",
+        "2025-03-11T12:00",
+    )
+    assert walkouts(found) == [("2025-03-11T07:00", "2025-03-14T23:59", "going_ahead", ("GMB",))]
+
+
+def test_a_will_strike_until_sentence_ends_the_walkout_begun_before_it() -> None:
+    found = run(
+        "Porters walk out",
+        "Hospital porters in Unison will walk out from 9pm tonight. They will strike until 6am "
+        "on Wednesday 12 March.",
+        "2025-03-10T15:00",
+    )
+    assert walkouts(found) == [("2025-03-10T21:00", "2025-03-12T06:00", "going_ahead", ("Unison",))]

@@ -173,7 +173,10 @@ _DUR_LINK_RE = re.compile(
     r"^(?:[\s,()]|on|at|the|from|starting|beginning|begins?|began|which|will|start|starts|of"
     r"|strike|strikes|walkout|walk-?out|stoppage|industrial|action|by|members|staff|is|are|due"
     r"|to|set|be|held|take|place|and|this|next|coming|weekend|over|that|started|has|have"
-    r"|already)*$",
+    r"|already"
+    # adjectives between the duration and its noun: "a 72-hour full walkout"
+    r"|full|all-?\s?out|national|nationwide|continuous|coordinated|complete|total|fresh"
+    r"|further|new)*$",
     re.I,
 )
 _MAX_LINK_GAP = 70
@@ -204,6 +207,8 @@ class Period:
     end: Moment | None
     span: tuple[int, int]
     continuous: bool = False
+    # The end is worked out from "a 48-hour strike", so an end stated outright beats it.
+    end_from_duration: bool = False
 
     @property
     def start_dt(self) -> datetime:
@@ -951,7 +956,7 @@ def extract(
                 if len(tok.days) == 1 or start.time is not None
                 else Moment(tok.days[-1])
             )
-            periods.append(Period(start, end, (span_start, tok.end), True))
+            periods.append(Period(start, end, (span_start, tok.end), True, end_from_duration=True))
         else:
             for day in tok.days:
                 start = _moment(day, start_clock, start_mid, as_end=False)

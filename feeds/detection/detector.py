@@ -454,6 +454,7 @@ def _end_for(text: str, period: Period, start: datetime) -> tuple[datetime | Non
 _END_CUE_RE = re.compile(
     r"\b(?:(?:finish|end|conclude)(?:es|s)?\s+(?:at|on)"
     r"|(?:stay|remain|continue)s?\s+(?:on\s+strike|out|off\s+work)\s+(?:until|till)"
+    r"|(?:will|to)\s+(?:strike|walk\s+out|be\s+out|be\s+on\s+strike)\s+(?:until|till)"
     r"|(?:runs?|lasts?|continues?)\s+until|(?:return|go\s+back)s?\s+to\s+work\s+at"
     r"|(?:due\s+)?back\s+(?:at|to)\s+work\s+at)"
     r"\s+(?:on\s+)?$",
@@ -561,7 +562,9 @@ def _attach_later_ends(
         same = [c for c in candidates if c.sentence_index == i and c.event.status in ON_STATUSES]
         for cand in same or candidates:  # an end beside its own start belongs to that walkout
             ev = cand.event
-            if ev.start is None or ev.end is not None or ev.status not in ON_STATUSES:
+            if ev.start is None or ev.status not in ON_STATUSES:
+                continue
+            if ev.end is not None and not cand.end_from_duration:
                 continue
             if unions and ev.unions and not set(unions) & set(ev.unions):
                 continue
@@ -574,6 +577,9 @@ def _attach_later_ends(
                 best = (rank, ev, end_dt, has_time)
         if best is not None:
             best[1].end, best[1].end_has_time = best[2], best[3]
+            for cand in candidates:
+                if cand.event is best[1]:
+                    cand.end_from_duration = False  # stated now: a second end does not move it
 
 
 # "moved from 3 March to 10 March": not a stretch from one to the other, but a day put off and
@@ -902,6 +908,7 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
                     bool(re.search(r"\d", info.clean[period.span[0] : period.span[1]])),
                     borrowed_union=not info.unions and not info.staff,
                     joins=bool(_JOINED_BY_RE.search(info.clean[c_start:c_end])),
+                    end_from_duration=period.end_from_duration,
                 )
             )
             if extra_unions:

@@ -21,6 +21,7 @@ class Candidate:
     # borrowed from context, so on a day another union's walkout already holds it joins that.
     borrowed_union: bool = False
     joins: bool = False  # "joined on 5 February by the NASUWT": its union joins that day's walkout
+    end_from_duration: bool = False  # the end is reckoned from "a 72-hour strike", not stated
 
 
 def side(status: str) -> str:
