@@ -1250,3 +1250,36 @@ def test_a_will_strike_until_sentence_ends_the_walkout_begun_before_it() -> None
         "2025-03-10T15:00",
     )
     assert walkouts(found) == [("2025-03-10T21:00", "2025-03-12T06:00", "going_ahead", ("Unison",))]
+
+
+# --- Ballot dates ------------------------------------------------------------------------------
+
+
+def test_a_ballot_on_strike_action_from_a_date_is_no_walkout_that_day() -> None:
+    found = run(
+        "Midwives to be balloted",
+        "The RCM will ballot its midwives in Wales on strike action from Tuesday 4 June.",
+        "2024-05-28T09:00",
+    )
+    assert walkouts(found) == []
+    assert [e.status for e in found.events] == ["ballot"]
+
+
+def test_a_ballot_that_opens_on_a_day_is_no_walkout_that_day() -> None:
+    found = run(
+        "Bin strike off for now",
+        "GMB has called off next week's bin strike and will let members vote on the new offer in "
+        "a ballot, which closes on Thursday.",
+        "2024-05-28T09:00",
+    )
+    assert walkouts(found) == []
+
+
+def test_members_who_backed_action_in_a_ballot_still_walk_out_on_the_date() -> None:
+    found = run(
+        "Midwives strike",
+        "Midwives who backed strike action in a ballot will walk out on Tuesday 4 June, the RCM "
+        "said.",
+        "2024-05-28T09:00",
+    )
+    assert walkouts(found) == [("2024-06-04", None, "announced", ("RCM",))]

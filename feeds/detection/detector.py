@@ -250,6 +250,16 @@ def _bracketed_dates_decide(text: str, periods: list[Period]) -> list[Period]:
     return [p for n, p in enumerate(periods) if n not in drop]
 
 
+# A ballot (still to come) whose subject is the action: the date after it is the vote's.
+_BALLOT_ON_ACTION_RE = re.compile(
+    r"\b(?:ballot(?:s|ing)?|(?:to|will)\s+(?:re-?)?ballot|vot(?:e|es|ing)\s+on|consult(?:s|ing)?)"
+    r"\b[^.;:]{0,60}?\b(?:on|over|for|about)\s+(?:\w+\s+){0,2}?(?:strike|industrial)\s+action"
+    r"(?:\s+(?:in|at|across)\s+[\w\s]{1,30}?)?[\s,]+(?:from|on|starting|opening|beginning|between)"
+    r"\s+(?:on\s+)?$",
+    re.I,
+)
+
+
 def _date_is_strike_date(
     info: _SentInfo, period: Period, prev: _SentInfo | None, list_ctx: bool = False
 ) -> bool:
@@ -273,6 +283,8 @@ def _date_is_strike_date(
         return False  # "the union has until 31 January", "before 6 March": a limit, not a start
     if lx.NOT_STRIKE_AFTER_RE.match(after):
         return False
+    if _BALLOT_ON_ACTION_RE.search(text[max(0, pos - 120) : pos]):
+        return False  # "will ballot members on strike action from 26 February": when the vote runs
     if other_near:
         last_other = max(pos - 70, 0) + max(other_near)
         last_strike = max(strike_near) if strike_near else -1

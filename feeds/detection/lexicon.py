@@ -313,7 +313,7 @@ RETROSPECTIVE_RE = re.compile(
 )
 NON_STRIKE_DATE_CUE_RE = re.compile(
     r"\b(?:talks|meeting|met|meet|negotiations|(?:ballot|vote|poll)\w*\s+(?:clos\w+|open\w+"
-    r"|results?|ends?|ending)|ballot\w*\s+(?:\w+\s+){0,5}?(?:runs?|open\w*|clos\w*|ends?|ended)"
+    r"|results?|ends?|ending)|ballot\w*[,\s]+(?:\w+\s+){0,5}?(?:runs?|open\w*|clos\w*|ends?|ended)"
     r"|results?|deadline|budget|published|election|announcement|court|hearing|review|consultation"
     r"|offer\s+(?:was\s+)?made|paid|payment|rise\s+(?:from|in)|since|service\s+(?:will\s+)?run"
     r"|trains?\s+(?:will\s+)?run|services?\s+(?:will\s+)?(?:run|operate|start|finish)"
