@@ -1283,3 +1283,29 @@ def test_members_who_backed_action_in_a_ballot_still_walk_out_on_the_date() -> N
         "2024-05-28T09:00",
     )
     assert walkouts(found) == [("2024-06-04", None, "announced", ("RCM",))]
+
+
+# --- Several unions in one sentence ------------------------------------------------------------
+
+
+def test_a_list_of_unions_all_walking_out_on_a_day_gives_each_union_that_day() -> None:
+    found = run(
+        "Walkouts across the public sector",
+        "Teachers in the EIS, about 3,000 civil servants in the PCS union, and lecturers in the "
+        "UCU are all walking out on Thursday 9 May.",
+        "2024-05-02T09:00",
+    )
+    assert walkouts(found) == [("2024-05-09", None, "announced", ("EIS", "PCS", "UCU"))]
+
+
+def test_a_both_list_after_another_unions_date_keeps_the_first_union_apart() -> None:
+    found = run(
+        "Hospital strikes",
+        "Nurses in the RCN strike on Monday 13 May, and teachers in the NEU and civil servants in "
+        "the PCS will both walk out on Tuesday 14 May.",
+        "2024-05-02T09:00",
+    )
+    assert walkouts(found) == [
+        ("2024-05-13", None, "announced", ("RCN",)),
+        ("2024-05-14", None, "announced", ("NEU", "PCS")),
+    ]

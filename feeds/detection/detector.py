@@ -712,10 +712,18 @@ def _own_unions(info: _SentInfo, period: Period) -> list[str]:
     return [u for u in info.unions if u not in side or u in still]
 
 
+# "A in the NEU, B in the PCS and C in the UCU are all walking out": the verb covers the list.
+_WHOLE_LIST_RE = re.compile(r"\b(?:are|were|will\s+be|will|have)\s+(?:all|both)\b", re.I)
+
+
 def _clause_unions(info: _SentInfo, period: Period) -> list[str]:
     text = info.clean
     c_start, c_end = clause_bounds(text, period.span[0])
     unions = unions_in(text[c_start:c_end])
+    if unions and _WHOLE_LIST_RE.search(text[c_start : period.span[0]]):
+        # the list runs back to the sentence start, or to the last date said before it
+        lo = max((p.span[1] for p in info.periods if p.span[1] <= c_start), default=0)
+        return unions_in(text[lo:c_end])
     if unions:
         return unions
     # Regional and per-union lists: "GMB: 6 and 20 February" take the name before the dates.
