@@ -1309,3 +1309,13 @@ def test_a_both_list_after_another_unions_date_keeps_the_first_union_apart() -> 
         ("2024-05-13", None, "announced", ("RCN",)),
         ("2024-05-14", None, "announced", ("NEU", "PCS")),
     ]
+
+
+def test_an_undated_all_walking_out_list_says_who_is_out_on_the_day_before_it() -> None:
+    found = run(
+        "Strike day: teachers and lecturers walk out",
+        "Thousands of staff are on strike today across the country.\n\nTeachers in the EIS, "
+        "civil servants in the PCS union and lecturers in the UCU are all walking out.",
+        "2024-05-09T07:00",
+    )
+    assert walkouts(found) == [("2024-05-09", None, "going_ahead", ("EIS", "PCS", "UCU"))]

@@ -684,6 +684,17 @@ def _following_unions(infos: list[_SentInfo], i: int) -> list[str]:
     return []
 
 
+def _listed_next(infos: list[_SentInfo], i: int, published: datetime) -> list[str]:
+    """ "Workers are on strike today." then "A, B and C are all walking out.": the undated list
+    right after says who is out that day."""
+    if i + 1 >= len(infos):
+        return []
+    nxt = infos[i + 1]
+    if len(nxt.unions) < 2 or not nxt.strike or not _WHOLE_LIST_RE.search(nxt.clean):
+        return []
+    return [] if extract(nxt.clean, published)[0] else list(nxt.unions)
+
+
 def _main_union(infos: list[_SentInfo], in_strike_sentences: Counter[str]) -> list[str]:
     counts = in_strike_sentences or Counter(u for info in infos for u in info.unions)
     return [counts.most_common(1)[0][0]] if counts else []
@@ -866,6 +877,8 @@ def detect_article(article: ArticleInput, places: PlaceFinder | None = None) -> 
             guessed_union = False
             own_unions = _own_unions(info, period)
             unions = _clause_unions(info, period) or (own_unions if len(own_unions) == 1 else [])
+            if not unions and not info.unions:
+                unions = _listed_next(infos, i, published)
             if not unions:
                 clause = info.sent.text[c_start:c_end]
                 if not any(w in clause for w, _ in info.staff):
