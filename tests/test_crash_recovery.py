@@ -57,6 +57,11 @@ def test_kill_9_mid_dispatch_loses_nothing(
     )
     bulk_subscribers(engine, MESSAGES, now)
     add_change(session, strike, "announced", now=now)
+    # The worker runs on the real clock: without this, a run at night would hold every SMS until
+    # quiet hours end and the test would wait for nothing.
+    settings = settings.model_copy(
+        update={"quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
+    )
     assert fan_out(engine, settings, now).queued == MESSAGES
 
     catalogue = tmp_path / "feeds.yaml"
@@ -73,6 +78,8 @@ def test_kill_9_mid_dispatch_loses_nothing(
             TWILIO_FROM_NUMBER="+447700900999",
             TWILIO_API_BASE_URL=twilio.base_url,
             SMS_SEGMENTS_PER_SECOND="200",
+            QUIET_HOURS_START="00:00",  # no quiet hours: the worker uses the real clock
+            QUIET_HOURS_END="00:00",
         )
         first = _worker(env, log)
         try:

@@ -50,6 +50,8 @@ def test_two_workers_share_the_queue_and_send_each_message_once(
             TWILIO_FROM_NUMBER="+447700900999",
             TWILIO_API_BASE_URL=twilio.base_url,
             SMS_SEGMENTS_PER_SECOND="60",
+            QUIET_HOURS_START="00:00",  # no quiet hours: the workers use the real clock
+            QUIET_HOURS_END="00:00",
         )
         logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
         procs = [
