@@ -349,34 +349,9 @@ class Worker:
                     "feed catalogue unusable; polling the feeds already known",
                     extra={"error": problem},
                 )
-        self.scheduler.add_job(
-            self.alerts_tick,
-            IntervalTrigger(seconds=ALERTS_SECONDS),
-            id=JOB_ALERTS,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=ALERTS_SECONDS,
-            next_run_time=now,
-        )
-        self.scheduler.add_job(
-            self.feeds_sync,
-            IntervalTrigger(seconds=FEEDS_SYNC_SECONDS),
-            id=JOB_FEEDS_SYNC,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=FEEDS_SYNC_SECONDS,
-        )
-        self.scheduler.add_job(
-            self.housekeeping,
-            IntervalTrigger(seconds=HOUSEKEEPING_SECONDS),
-            id=JOB_HOUSEKEEPING,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=HOUSEKEEPING_SECONDS,
-        )
+        self._every(self.alerts_tick, ALERTS_SECONDS, JOB_ALERTS, first_run=now)
+        self._every(self.feeds_sync, FEEDS_SYNC_SECONDS, JOB_FEEDS_SYNC)
+        self._every(self.housekeeping, HOUSEKEEPING_SECONDS, JOB_HOUSEKEEPING)
         await self.schedule_feeds()
         await self._start_bot()
         log.info(
@@ -475,6 +450,22 @@ class Worker:
                     )
         except Exception:
             log.exception("alerts tick failed")
+
+    def _every(
+        self, func: Any, seconds: int, job_id: str, *, first_run: datetime | None = None
+    ) -> None:
+        """A leader job on a fixed interval: one instance at a time, missed runs coalesced."""
+        kwargs: dict[str, Any] = {"next_run_time": first_run} if first_run else {}
+        self.scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=seconds),
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=seconds,
+            **kwargs,
+        )
 
     async def housekeeping(self) -> None:
         now = self.clock()
