@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -151,3 +153,29 @@ def bulk_subscribers(engine: Engine, n: int, now: datetime) -> None:
         )
         conn.execute(insert(SUB_AREA), [{"subscriber_id": i, "area_code": LONDON} for i in ids])
         conn.execute(insert(SUB_TOPIC), [{"subscriber_id": i, "topic": "ambulance"} for i in ids])
+
+
+def worker_env(
+    database_url: str, tmp_dir: Path, twilio_base_url: str, *, sms_rate: int, log_level: str
+) -> dict[str, str]:
+    """Environment for a real ``notifier run`` subprocess sending SMS to a fake Twilio.
+
+    No feeds, no Telegram, and no quiet hours: the worker runs on the real clock, and at night
+    quiet hours would hold every SMS until the morning.
+    """
+    catalogue = tmp_dir / "feeds.yaml"
+    catalogue.write_text("feeds: []\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "TELEGRAM_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        FEEDS_FILE=str(catalogue),
+        LOG_LEVEL=log_level,
+        TWILIO_ACCOUNT_SID="AC" + "d" * 32,
+        TWILIO_AUTH_TOKEN="secret",
+        TWILIO_FROM_NUMBER="+447700900999",
+        TWILIO_API_BASE_URL=twilio_base_url,
+        SMS_SEGMENTS_PER_SECOND=str(sms_rate),
+        QUIET_HOURS_START="00:00",
+        QUIET_HOURS_END="00:00",
+    )
+    return env

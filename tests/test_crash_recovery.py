@@ -22,12 +22,11 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from notifier.fanout import OUTBOX, SUB, fan_out
-from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers
+from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers, worker_env
 from tests.fakes.twilio_api import FakeTwilio
 
 MESSAGES = int(os.environ.get("CRASH_TEST_MESSAGES", "1000"))
 KILL_AFTER = MESSAGES // 3
-SID = "AC" + "c" * 32
 
 
 def _status_counts(engine: Engine) -> Counter[str]:
@@ -64,23 +63,9 @@ def test_kill_9_mid_dispatch_loses_nothing(
     )
     assert fan_out(engine, settings, now).queued == MESSAGES
 
-    catalogue = tmp_path / "feeds.yaml"
-    catalogue.write_text("feeds: []\n")
     log = tmp_path / "worker.log"
     with FakeTwilio() as twilio:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "TELEGRAM_"))}
-        env.update(
-            DATABASE_URL=database_url,
-            FEEDS_FILE=str(catalogue),
-            LOG_LEVEL="WARNING",
-            TWILIO_ACCOUNT_SID=SID,
-            TWILIO_AUTH_TOKEN="secret",
-            TWILIO_FROM_NUMBER="+447700900999",
-            TWILIO_API_BASE_URL=twilio.base_url,
-            SMS_SEGMENTS_PER_SECOND="200",
-            QUIET_HOURS_START="00:00",  # no quiet hours: the worker uses the real clock
-            QUIET_HOURS_END="00:00",
-        )
+        env = worker_env(database_url, tmp_path, twilio.base_url, sms_rate=200, log_level="WARNING")
         first = _worker(env, log)
         try:
             deadline = time.monotonic() + 60

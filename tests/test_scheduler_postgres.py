@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,11 +17,10 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from notifier.fanout import OUTBOX, SUB
-from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers
+from tests.alert_data import LONDON, add_change, add_strike, bulk_subscribers, worker_env
 from tests.fakes.twilio_api import FakeTwilio
 
 MESSAGES = 600
-SID = "AC" + "d" * 32
 
 
 def test_two_workers_share_the_queue_and_send_each_message_once(
@@ -37,22 +35,8 @@ def test_two_workers_share_the_queue_and_send_each_message_once(
     bulk_subscribers(engine, MESSAGES, now)
     add_change(session, strike, "announced", now=now)  # the leader's minute tick fans it out
 
-    catalogue = tmp_path / "feeds.yaml"
-    catalogue.write_text("feeds: []\n")
     with FakeTwilio() as twilio:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "TELEGRAM_"))}
-        env.update(
-            DATABASE_URL=database_url,
-            FEEDS_FILE=str(catalogue),
-            LOG_LEVEL="INFO",
-            TWILIO_ACCOUNT_SID=SID,
-            TWILIO_AUTH_TOKEN="secret",
-            TWILIO_FROM_NUMBER="+447700900999",
-            TWILIO_API_BASE_URL=twilio.base_url,
-            SMS_SEGMENTS_PER_SECOND="60",
-            QUIET_HOURS_START="00:00",  # no quiet hours: the workers use the real clock
-            QUIET_HOURS_END="00:00",
-        )
+        env = worker_env(database_url, tmp_path, twilio.base_url, sms_rate=60, log_level="INFO")
         logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
         procs = [
             subprocess.Popen(
